@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class KibConfig(AppConfig):
+    default = True
+    name = "kib"
+    verbose_name = _("Edities en organisaties")
+
+
+class KibAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "kib.admin_site.KibAdminSite"

@@ -1,0 +1,432 @@
+"""Load the demo content from the data files in ``kib/demo/data``.
+
+The files were produced once from the seed text (see ``tools/seed/SCHEMA.md``);
+nothing here parses the seed. Loading is idempotent: everything is looked up by
+its natural key and created only when missing, and a chapter's parts are loaded
+only when the chapter itself is new. A second run therefore changes nothing, and
+never overwrites what an editor changed in the demo.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils.text import slugify
+
+from indicators.models import DataGap, Indicator, Observation
+from kib.models import Edition, Membership, Organisation, Source
+from recommendations.models import ConcludingObservations, Recommendation
+from themes.models import (
+    Chapter,
+    ChapterRecommendation,
+    ChapterSection,
+    Citation,
+    Definition,
+    DevelopmentGroup,
+    DevelopmentItem,
+    Figure,
+    Footnote,
+    HeadlineValue,
+    KeyFigureParagraph,
+    LatestDevelopment,
+    Theme,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+ORGANISATIONS = [
+    # name, short name, slug, kind, website
+    ("Kinderrechtencollectief", "Kinderrechtencollectief", "kinderrechtencollectief", "collective", "https://www.kinderrechten.nl/"),
+    ("Defence for Children", "Defence for Children", "defence-for-children", "core", "https://www.defenceforchildren.nl/"),
+    ("Nationale Jeugdraad", "NJR", "nationale-jeugdraad", "core", "https://www.njr.nl/"),
+    ("Kinderpostzegels", "Kinderpostzegels", "kinderpostzegels", "core", "https://www.kinderpostzegels.nl/"),
+    ("UNICEF Nederland", "UNICEF", "unicef", "core", "https://www.unicef.nl/"),
+    ("Save the Children", "Save the Children", "save-the-children", "core", "https://www.savethechildren.nl/"),
+    ("Terre des Hommes", "Terre des Hommes", "terre-des-hommes", "core", "https://www.terredeshommes.nl/"),
+]
+
+# Which member organisation leads which theme in the demo.
+THEME_LEADS = {
+    1: "unicef",
+    2: "nationale-jeugdraad",
+    3: "save-the-children",
+    4: "defence-for-children",
+    5: "nationale-jeugdraad",
+    6: "kinderpostzegels",
+    7: "unicef",
+    8: "defence-for-children",
+    9: "terre-des-hommes",
+    10: "defence-for-children",
+}
+
+DEMO_PASSWORD = "kinderrechten-demo"
+
+
+@dataclass
+class LoadReport:
+    created: dict = field(default_factory=dict)
+
+    def add(self, label, created):
+        if created:
+            self.created[label] = self.created.get(label, 0) + 1
+
+    @property
+    def total(self):
+        return sum(self.created.values())
+
+
+def read(name):
+    with open(DATA_DIR / name, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _date(value):
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _decimal(value):
+    if value in (None, ""):
+        return None
+    return Decimal(str(value))
+
+
+class DemoLoader:
+    def __init__(self):
+        self.report = LoadReport()
+        self._sources = {}
+
+    # -- shared -------------------------------------------------------------
+
+    def organisations(self):
+        orgs = {}
+        for name, short, slug, kind, website in ORGANISATIONS:
+            org, created = Organisation.objects.get_or_create(
+                slug=slug, defaults={"name": name, "short_name": short, "kind": kind, "website": website}
+            )
+            self.report.add("organisaties", created)
+            orgs[slug] = org
+        return orgs
+
+    def source(self, url, **defaults):
+        url = url.strip()
+        if url in self._sources:
+            return self._sources[url]
+        source, created = Source.objects.get_or_create(url=url, defaults=defaults)
+        self.report.add("bronnen", created)
+        self._sources[url] = source
+        return source
+
+    def cite(self, chapter, part, urls):
+        content_type = ContentType.objects.get_for_model(part)
+        for position, url in enumerate(urls or []):
+            _, created = Citation.objects.get_or_create(
+                source=self.source(url),
+                chapter=chapter,
+                content_type=content_type,
+                object_id=part.pk,
+                defaults={"position": position},
+            )
+            self.report.add("bronvermeldingen", created)
+
+    # -- 2024 ---------------------------------------------------------------
+
+    def edition_2024(self, orgs):
+        data = read("edition_2024.json")
+        themes = {}
+        for item in data["themes"]:
+            theme, created = Theme.objects.get_or_create(
+                number=item["number"],
+                defaults={"title": item["title"], "nav_label": item["nav_label"], "slug": slugify(item["title"])},
+            )
+            self.report.add("thema's", created)
+            themes[theme.number] = theme
+
+        co_data = data["concluding_observations"]
+        co, created = ConcludingObservations.objects.get_or_create(
+            symbol=co_data["symbol"], defaults={"title": co_data["title"], "adopted_on": _date(co_data.get("adopted_on"))}
+        )
+        self.report.add("slotopmerkingen", created)
+
+        ed = data["edition"]
+        edition, created = Edition.objects.get_or_create(
+            year=ed["year"],
+            defaults={
+                "title": ed["title"],
+                "subtitle": ed.get("subtitle", ""),
+                "series": Edition.Series.BEWEGING,
+                "reporting_period_start": _date(ed.get("reporting_period_start")),
+                "reporting_period_end": _date(ed.get("reporting_period_end")),
+                "publication_date": _date(ed.get("publication_date")),
+                "introduction": ed.get("introduction", ""),
+                "reading_guide": ed.get("reading_guide", ""),
+                "colophon": ed.get("colophon", ""),
+                "concluding_observations": co,
+                "state": Edition.State.PUBLISHED,
+            },
+        )
+        self.report.add("edities", created)
+
+        for number in sorted(themes):
+            chapter_data = read(f"theme_{number:02d}.json")
+            self.chapter_2024(edition, themes[number], co, chapter_data, orgs[THEME_LEADS[number]])
+        return edition
+
+    def recommendations(self, co, theme, items):
+        result = []
+        for item in items:
+            rec, created = Recommendation.objects.get_or_create(
+                concluding_observations=co, code=item["code"], defaults={"text": item["text"], "theme": theme}
+            )
+            self.report.add("aanbevelingen", created)
+            result.append(rec)
+        return result
+
+    def chapter_2024(self, edition, theme, co, data, lead):
+        recs = self.recommendations(co, theme, data.get("recommendations", []))
+        headline = data.get("headline") or {"kind": "none", "values": []}
+        chapter, created = Chapter.objects.get_or_create(
+            edition=edition,
+            theme=theme,
+            defaults={
+                "title": data.get("title", ""),
+                "lead_organisation": lead,
+                "state": Chapter.State.APPROVED,
+                "focus": data.get("focus", ""),
+                "focus_text": data.get("focus_text", ""),
+                "headline_kind": headline.get("kind") or "none",
+                "headline_label": headline.get("label", ""),
+                "headline_note": headline.get("note", ""),
+                "intro_question": data.get("intro_question", ""),
+                "summary": data.get("summary", ""),
+            },
+        )
+        self.report.add("hoofdstukken", created)
+        if not created:
+            return chapter
+
+        parts = {}  # pointer ("key_figures[0]") -> model instance, for footnotes
+        for position, rec in enumerate(recs):
+            ChapterRecommendation.objects.create(chapter=chapter, recommendation=rec, position=position)
+        for position, item in enumerate(data.get("definitions", [])):
+            definition = Definition.objects.create(
+                chapter=chapter,
+                position=position,
+                label=item.get("label") or "definitie",
+                question=item.get("question", ""),
+                body=item.get("body", ""),
+                source_name=item.get("source", ""),
+            )
+            self.cite(chapter, definition, item.get("urls"))
+        for position, item in enumerate(headline.get("values", [])):
+            HeadlineValue.objects.create(
+                chapter=chapter,
+                position=position,
+                label=item["label"],
+                value=_decimal(item.get("value")),
+                display=item.get("display", ""),
+                unit=item.get("unit", ""),
+            )
+        figures = {}
+        for position, item in enumerate(data.get("figures", [])):
+            figure = Figure.objects.create(
+                chapter=chapter,
+                position=position,
+                number=item["number"],
+                title=item["title"],
+                description=item.get("description", ""),
+                source_line=item.get("source_line", ""),
+                footnote=item.get("footnote", ""),
+            )
+            figures[figure.number] = figure
+            parts[f"figures[{position}]"] = figure
+        self.report.created["figuren"] = self.report.created.get("figuren", 0) + len(figures)
+
+        def block_fields(item, position):
+            return {
+                "position": position,
+                "title": item.get("title", ""),
+                "territory": item.get("territory") or "NL",
+                "body": item.get("body", ""),
+                "figure": figures.get(item.get("figure")),
+            }
+
+        for position, item in enumerate(data.get("key_figures", [])):
+            block = KeyFigureParagraph.objects.create(
+                chapter=chapter, subheading=item.get("subheading", ""), **block_fields(item, position)
+            )
+            self.cite(chapter, block, item.get("urls"))
+            parts[f"key_figures[{position}]"] = block
+
+        codes = {rec.code: rec for rec in Recommendation.objects.filter(concluding_observations=co)}
+        for kind, key in [(DevelopmentGroup.Kind.NUMERICAL, "numerical_developments"), (DevelopmentGroup.Kind.POLICY, "policy_descriptions")]:
+            for g_pos, group_data in enumerate(data.get(key, [])):
+                group = DevelopmentGroup.objects.create(
+                    chapter=chapter, kind=kind, title=group_data.get("title", ""), position=g_pos
+                )
+                group.recommendations.set([codes[c] for c in group_data.get("codes", []) if c in codes])
+                for i_pos, item in enumerate(group_data.get("items", [])):
+                    dev = DevelopmentItem.objects.create(group=group, **block_fields(item, i_pos))
+                    self.cite(chapter, dev, item.get("urls"))
+                    parts[f"{key}[{g_pos}].items[{i_pos}]"] = dev
+
+        for position, item in enumerate(data.get("latest_developments", [])):
+            latest = LatestDevelopment.objects.create(
+                chapter=chapter,
+                subheading=item.get("subheading", ""),
+                date=_date(item.get("date")),
+                **block_fields(item, position),
+            )
+            self.cite(chapter, latest, item.get("urls"))
+            parts[f"latest_developments[{position}]"] = latest
+
+        for position, item in enumerate(data.get("footnotes", [])):
+            target = parts.get(item.get("attached_to") or "")
+            Footnote.objects.create(
+                chapter=chapter,
+                position=position,
+                marker=item.get("marker") or "*",
+                text=item["text"],
+                content_type=ContentType.objects.get_for_model(target) if target else None,
+                object_id=target.pk if target else None,
+            )
+
+        for position, item in enumerate(data.get("data_gaps", [])):
+            DataGap.objects.create(
+                chapter=chapter,
+                position=position,
+                description=item["description"],
+                holder=item.get("holder", ""),
+                recommendation=codes.get(item.get("code") or ""),
+                territory=item.get("territory") or "",
+                first_noted_in=edition,
+            )
+
+        self.indicators(theme, data.get("series", []))
+        return chapter
+
+    def indicators(self, theme, series):
+        for item in series:
+            name = item["indicator"]
+            code = slugify(name)[:80]
+            indicator, created = Indicator.objects.get_or_create(
+                code=code, defaults={"theme": theme, "name": name, "unit": item.get("unit") or "aantal"}
+            )
+            self.report.add("indicatoren", created)
+            src = item.get("source") or {}
+            if src.get("url"):
+                indicator.sources.add(self.source(src["url"], publisher=src.get("publisher", ""), title=src.get("title", "")))
+            elif src.get("title"):
+                source, created = Source.objects.get_or_create(
+                    url=None, title=src["title"], publisher=src.get("publisher", "")
+                )
+                self.report.add("bronnen", created)
+                indicator.sources.add(source)
+            for obs in item.get("observations", []):
+                _, created = Observation.objects.get_or_create(
+                    indicator=indicator,
+                    period=obs["period"],
+                    territory=obs.get("territory") or "NL",
+                    sex=obs.get("sex", ""),
+                    age_group=obs.get("age_group", ""),
+                    breakdown=obs.get("breakdown", ""),
+                    defaults={"value": _decimal(obs["value"]), "flag": obs.get("flag", ""), "note": obs.get("note", "")},
+                )
+                self.report.add("waarnemingen", created)
+
+    # -- 2020 ---------------------------------------------------------------
+
+    def edition_2020(self, orgs):
+        data = read("edition_2020.json")
+        ed = data["edition"]
+        edition, created = Edition.objects.get_or_create(
+            year=ed["year"],
+            defaults={
+                "title": ed["title"],
+                "series": Edition.Series.CIJFERS,
+                "reporting_period_start": _date(ed.get("reporting_period_start")),
+                "reporting_period_end": _date(ed.get("reporting_period_end")),
+                "publication_date": _date(ed.get("publication_date")),
+                "introduction": ed.get("introduction", ""),
+                "about": ed.get("about", ""),
+                "closing": ed.get("closing", ""),
+                "state": Edition.State.PUBLISHED,
+            },
+        )
+        self.report.add("edities", created)
+        for topic in data["topics"]:
+            theme = Theme.objects.get(number=topic["theme"])
+            chapter, created = Chapter.objects.get_or_create(
+                edition=edition,
+                theme=theme,
+                defaults={
+                    "title": topic["title"],
+                    "summary": topic.get("summary", ""),
+                    "headline_kind": Chapter.HeadlineKind.NONE,
+                    "state": Chapter.State.APPROVED,
+                    "lead_organisation": orgs[THEME_LEADS[theme.number]],
+                },
+            )
+            self.report.add("hoofdstukken", created)
+            if created:
+                for position, section in enumerate(topic.get("sections", [])):
+                    ChapterSection.objects.create(chapter=chapter, position=position, title=section["title"], body=section["body"])
+        return edition
+
+    # -- accounts -----------------------------------------------------------
+
+    def accounts(self, orgs):
+        """Demo logins: one coordinator and one editor per member organisation."""
+        from django.contrib.auth import get_user_model
+
+        User = get_user_model()
+        accounts = []
+        coordinator, created = User.objects.get_or_create(
+            username="coordinator",
+            defaults={"first_name": "Coördinator", "last_name": "Kinderrechtencollectief", "email": "coordinator@example.org", "is_staff": True},
+        )
+        if created:
+            coordinator.set_password(DEMO_PASSWORD)
+            coordinator.save()
+        self.report.add("accounts", created)
+        Membership.objects.get_or_create(user=coordinator, organisation=orgs["kinderrechtencollectief"])
+        accounts.append(("coördinator", coordinator.username))
+
+        admin_user, created = User.objects.get_or_create(
+            username="beheerder",
+            defaults={"first_name": "Beheerder", "email": "beheer@example.org", "is_staff": True, "is_superuser": True},
+        )
+        if created:
+            admin_user.set_password(DEMO_PASSWORD)
+            admin_user.save()
+        self.report.add("accounts", created)
+        accounts.append(("beheerder", admin_user.username))
+
+        for name, short, slug, kind, website in ORGANISATIONS:
+            if kind != "core":
+                continue
+            user, created = User.objects.get_or_create(
+                username=f"redacteur-{slug}",
+                defaults={"first_name": "Redacteur", "last_name": short, "email": f"redactie@{slug}.example.org", "is_staff": True},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            self.report.add("accounts", created)
+            Membership.objects.get_or_create(user=user, organisation=orgs[slug])
+            accounts.append((f"redacteur {name}", user.username))
+        return accounts
+
+
+def load_demo(with_accounts=True):
+    """Load everything; returns (report, accounts). Runs in one transaction."""
+    loader = DemoLoader()
+    with transaction.atomic():
+        orgs = loader.organisations()
+        loader.edition_2024(orgs)
+        loader.edition_2020(orgs)
+        accounts = loader.accounts(orgs) if with_accounts else []
+    return loader.report, accounts

@@ -1,0 +1,160 @@
+from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import DataGap
+from kib.admin_base import KibModelAdmin, KibStackedInline, KibTabularInline
+from themes.models import (
+    Chapter,
+    ChapterRecommendation,
+    ChapterSection,
+    Citation,
+    Definition,
+    DevelopmentGroup,
+    DevelopmentItem,
+    Figure,
+    Footnote,
+    HeadlineValue,
+    KeyFigureParagraph,
+    LatestDevelopment,
+    Theme,
+)
+
+
+@admin.register(Theme)
+class ThemeAdmin(KibModelAdmin):
+    list_display = ["number", "title", "nav_label"]
+    search_fields = ["title", "nav_label"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+class CitationInline(GenericTabularInline):
+    model = Citation
+    extra = 0
+    fields = ["source", "chapter", "position"]
+    autocomplete_fields = ["source"]
+
+
+class DefinitionInline(KibStackedInline):
+    model = Definition
+    fields = ["position", "label", "question", "body", "source_name"]
+
+
+class HeadlineValueInline(KibTabularInline):
+    model = HeadlineValue
+    fields = ["position", "label", "value", "display", "unit"]
+    verbose_name_plural = _("kerncijfer: waarden (van links naar rechts)")
+
+
+class KeyFigureInline(KibStackedInline):
+    model = KeyFigureParagraph
+    fields = ["position", ("title", "subheading"), "territory", "body", "figure"]
+
+
+class FigureInline(KibStackedInline):
+    model = Figure
+    fields = [("number", "title"), "description", "source_line", "footnote"]
+
+
+class ChapterRecommendationInline(KibTabularInline):
+    model = ChapterRecommendation
+    fields = ["position", "recommendation", "movement", "movement_reasoning"]
+    autocomplete_fields = ["recommendation"]
+    verbose_name_plural = _("aanbevelingen VN-Kinderrechtencomité (met beoordeling van de beweging)")
+
+
+class DevelopmentGroupInline(KibTabularInline):
+    model = DevelopmentGroup
+    fields = ["position", "kind", "title", "recommendations"]
+    show_change_link = True
+    verbose_name_plural = _("cijfermatige ontwikkelingen en beleidsbeschrijvingen (open een groep voor de items)")
+
+
+class LatestDevelopmentInline(KibStackedInline):
+    model = LatestDevelopment
+    fields = ["position", ("subheading", "date"), "title", "territory", "body"]
+
+
+class ChapterSectionInline(KibStackedInline):
+    model = ChapterSection
+    fields = ["position", "title", "body"]
+
+
+class FootnoteInline(KibTabularInline):
+    model = Footnote
+    fields = ["position", "marker", "text"]
+
+
+class DataGapInline(KibTabularInline):
+    model = DataGap
+    fields = ["position", "description", "holder", "recommendation", "territory", "status"]
+    autocomplete_fields = ["recommendation"]
+
+
+@admin.register(Chapter)
+class ChapterAdmin(KibModelAdmin):
+    list_display = ["__str__", "edition", "theme", "lead_organisation", "state", "deadline", "updated_at"]
+    list_filter = ["edition", "state", "theme", "lead_organisation"]
+    search_fields = ["title", "theme__title", "focus", "summary"]
+    list_select_related = ["edition", "theme", "lead_organisation"]
+    filter_horizontal = ["contributing_organisations"]
+    readonly_fields = ["state", "version", "updated_at"]
+    fieldsets = [
+        (_("Hoofdstuk"), {"fields": ["edition", "theme", "title", ("state", "version", "updated_at")]}),
+        (_("Toewijzing"), {"fields": ["lead_organisation", "contributing_organisations", "deadline"]}),
+        (_("Focus"), {"fields": ["focus", "focus_text"]}),
+        (_("Kerncijfer"), {"fields": ["headline_kind", "headline_label", "headline_note"]}),
+        (_("Zo staat het ervoor"), {"fields": ["intro_question", "summary"]}),
+    ]
+    inlines = [
+        DefinitionInline,
+        HeadlineValueInline,
+        KeyFigureInline,
+        FigureInline,
+        ChapterRecommendationInline,
+        DevelopmentGroupInline,
+        LatestDevelopmentInline,
+        ChapterSectionInline,
+        FootnoteInline,
+        DataGapInline,
+    ]
+
+
+class DevelopmentItemInline(KibStackedInline):
+    model = DevelopmentItem
+    fields = ["position", "title", "territory", "body", "figure"]
+
+
+@admin.register(DevelopmentGroup)
+class DevelopmentGroupAdmin(KibModelAdmin):
+    list_display = ["__str__", "chapter", "kind"]
+    list_filter = ["kind", "chapter__edition", "chapter__theme"]
+    search_fields = ["title"]
+    list_select_related = ["chapter__edition", "chapter__theme"]
+    filter_horizontal = ["recommendations"]
+    inlines = [DevelopmentItemInline]
+
+
+@admin.register(Figure)
+class FigureAdmin(KibModelAdmin):
+    list_display = ["__str__", "chapter", "source_line"]
+    list_filter = ["chapter__edition", "chapter__theme"]
+    search_fields = ["title", "source_line"]
+    list_select_related = ["chapter__edition", "chapter__theme"]
+    inlines = [CitationInline]
+
+
+for model, fields in [
+    (KeyFigureParagraph, ["title", "body"]),
+    (DevelopmentItem, ["title", "body"]),
+    (LatestDevelopment, ["title", "body"]),
+    (Definition, ["question", "body"]),
+]:
+    admin.site.register(
+        model,
+        type(
+            f"{model.__name__}Admin",
+            (KibModelAdmin,),
+            {"search_fields": fields, "inlines": [CitationInline], "list_display": ["__str__"]},
+        ),
+    )

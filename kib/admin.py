@@ -27,7 +27,10 @@ class EditionAdmin(KibModelAdmin):
     list_select_related = ["concluding_observations"]
     fieldsets = [
         (None, {"fields": ["year", "title", "subtitle", "series", "state", "concluding_observations"]}),
-        (_("Verslagperiode en publicatie"), {"fields": ["reporting_period_start", "reporting_period_end", "publication_date"]}),
+        (
+            _("Verslagperiode en publicatie"),
+            {"fields": ["reporting_period_start", "reporting_period_end", "publication_date"]},
+        ),
         (_("Teksten"), {"fields": ["introduction", "reading_guide", "about", "closing", "colophon"]}),
     ]
 

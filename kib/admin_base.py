@@ -9,7 +9,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 
 class KibModelAdmin(SimpleHistoryAdmin):
+    """Base of every KIB admin class.
+
+    ``chapter_path`` tells the per-organisation scoping how a row reaches its chapter:
+    ``""`` for Chapter itself, ``"chapter"`` or ``"group__chapter"`` for its parts,
+    ``None`` for models that do not hang off a chapter (their scoping, if any, is
+    defined by overriding ``scope_queryset``).
+    """
+
     list_per_page = 50
+    chapter_path = None
 
 
 class KibTabularInline(admin.TabularInline):

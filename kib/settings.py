@@ -155,6 +155,8 @@ STORAGES = {
     },
 }
 
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 

@@ -51,21 +51,48 @@ class ConcludingObservations(models.Model):
         return self.symbol
 
 
+class RecommendationQuerySet(models.QuerySet):
+    def published(self):
+        """Recommendations the public may see: those of concluding observations a published edition follows.
+
+        The UN text itself is public, but a new set of observations only appears on the site together
+        with the first published edition that tracks it.
+        """
+        from kib.models import Edition
+
+        followed = Edition.objects.published().filter(
+            concluding_observations=models.OuterRef("concluding_observations")
+        )
+        return self.filter(models.Exists(followed))
+
+
 class Recommendation(models.Model):
     concluding_observations = models.ForeignKey(
-        ConcludingObservations, on_delete=models.CASCADE, related_name="recommendations", verbose_name=_("slotopmerkingen")
+        ConcludingObservations,
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+        verbose_name=_("slotopmerkingen"),
     )
     code = models.CharField(
         _("code"),
         max_length=20,
-        validators=[RegexValidator(CODE_PATTERN, _("Gebruik de code zoals gedrukt, bijv. 15b, 41(i), 42b(iii) of 42."))],
+        validators=[
+            RegexValidator(CODE_PATTERN, _("Gebruik de code zoals gedrukt, bijv. 15b, 41(i), 42b(iii) of 42."))
+        ],
         help_text=_("Precies zoals gedrukt: 15b, 41(i), 42b(iii) of 42. Uniek binnen de slotopmerkingen."),
     )
     sort_key = models.CharField(max_length=20, editable=False, db_index=True)
     text = RichTextField(_("tekst"))
     theme = models.ForeignKey(
-        "themes.Theme", on_delete=models.PROTECT, null=True, blank=True, related_name="recommendations", verbose_name=_("thema")
+        "themes.Theme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("thema"),
     )
+
+    objects = RecommendationQuerySet.as_manager()
 
     class Meta:
         ordering = ["concluding_observations", "sort_key"]

@@ -53,4 +53,6 @@ def edition(year=2025, **kwargs):
 
 
 def chapter(edition=None, theme=None, **kwargs):
-    return Chapter.objects.create(edition=edition or globals()["edition"](), theme=theme or globals()["theme"](), **kwargs)
+    return Chapter.objects.create(
+        edition=edition or globals()["edition"](), theme=theme or globals()["theme"](), **kwargs
+    )

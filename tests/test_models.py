@@ -75,7 +75,9 @@ def test_reporting_period_must_not_end_before_it_starts():
     import datetime
 
     assert_refused(
-        lambda: f.edition(reporting_period_start=datetime.date(2024, 3, 1), reporting_period_end=datetime.date(2023, 3, 1))
+        lambda: f.edition(
+            reporting_period_start=datetime.date(2024, 3, 1), reporting_period_end=datetime.date(2023, 3, 1)
+        )
     )
 
 
@@ -88,7 +90,7 @@ def test_published_queryset_holds_only_published_editions():
 @pytest.mark.parametrize(
     "dirty, forbidden",
     [
-        ('<p>Hallo<script>alert(1)</script></p>', "<script"),
+        ("<p>Hallo<script>alert(1)</script></p>", "<script"),
         ('<a href="javascript:alert(1)">klik</a>', "javascript:"),
         ('<p onclick="x()">tekst</p>', "onclick"),
         ('<img src="file:///etc/passwd">', "<img"),

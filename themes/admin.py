@@ -37,11 +37,13 @@ class CitationInline(GenericTabularInline):
 
 class DefinitionInline(KibStackedInline):
     model = Definition
+    after_fieldset = _("Focus")
     fields = ["position", "label", "question", "body", "source_name"]
 
 
 class HeadlineValueInline(KibTabularInline):
     model = HeadlineValue
+    after_fieldset = _("Kerncijfer")
     fields = ["position", "label", "value", "display", "unit"]
     verbose_name_plural = _("kerncijfer: waarden (van links naar rechts)")
 
@@ -106,6 +108,19 @@ class ChapterAdmin(KibModelAdmin):
         (_("Kerncijfer"), {"fields": ["headline_kind", "headline_label", "headline_note"]}),
         (_("Zo staat het ervoor"), {"fields": ["intro_question", "summary"]}),
     ]
+    def render_change_form(self, request, context, *args, **kwargs):
+        """Place each inline after the fieldset it belongs to (``after_fieldset``), as in the printed chapter."""
+        inlines = list(context.get("inline_admin_formsets", []))
+        placed = set()
+        sections = []
+        for fieldset in context["adminform"]:
+            here = [f for f in inlines if str(getattr(f.opts, "after_fieldset", "")) == str(fieldset.name)]
+            placed.update(id(f) for f in here)
+            sections.append((fieldset, here))
+        context["print_sections"] = sections
+        context["trailing_inlines"] = [f for f in inlines if id(f) not in placed]
+        return super().render_change_form(request, context, *args, **kwargs)
+
     inlines = [
         DefinitionInline,
         HeadlineValueInline,

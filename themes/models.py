@@ -267,6 +267,12 @@ class DevelopmentGroup(ChapterPart):
     chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="development_groups")
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("titel"), max_length=400, blank=True)
+    printed_codes = models.CharField(
+        _("codes zoals gedrukt"),
+        max_length=120,
+        blank=True,
+        help_text=_("Bijv. '42b(iii)' voor een onderdeel van aanbeveling 42; leeg = de codes van de gekoppelde aanbevelingen."),
+    )
     recommendations = models.ManyToManyField(
         "recommendations.Recommendation", related_name="development_groups", verbose_name=_("aanbevelingen")
     )
@@ -281,6 +287,8 @@ class DevelopmentGroup(ChapterPart):
         return f"{self.get_kind_display()}: {self.title}"
 
     def codes(self):
+        if self.printed_codes:
+            return [code.strip() for code in self.printed_codes.split(",") if code.strip()]
         return [r.code for r in sorted(self.recommendations.all(), key=lambda r: r.sort_key)]
 
 

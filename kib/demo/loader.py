@@ -9,6 +9,7 @@ never overwrites what an editor changed in the demo.
 
 import datetime
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -40,8 +41,20 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 ORGANISATIONS = [
     # name, short name, slug, kind, website
-    ("Kinderrechtencollectief", "Kinderrechtencollectief", "kinderrechtencollectief", "collective", "https://www.kinderrechten.nl/"),
-    ("Defence for Children", "Defence for Children", "defence-for-children", "core", "https://www.defenceforchildren.nl/"),
+    (
+        "Kinderrechtencollectief",
+        "Kinderrechtencollectief",
+        "kinderrechtencollectief",
+        "collective",
+        "https://www.kinderrechten.nl/",
+    ),
+    (
+        "Defence for Children",
+        "Defence for Children",
+        "defence-for-children",
+        "core",
+        "https://www.defenceforchildren.nl/",
+    ),
     ("Nationale Jeugdraad", "NJR", "nationale-jeugdraad", "core", "https://www.njr.nl/"),
     ("Kinderpostzegels", "Kinderpostzegels", "kinderpostzegels", "core", "https://www.kinderpostzegels.nl/"),
     ("UNICEF Nederland", "UNICEF", "unicef", "core", "https://www.unicef.nl/"),
@@ -147,7 +160,8 @@ class DemoLoader:
 
         co_data = data["concluding_observations"]
         co, created = ConcludingObservations.objects.get_or_create(
-            symbol=co_data["symbol"], defaults={"title": co_data["title"], "adopted_on": _date(co_data.get("adopted_on"))}
+            symbol=co_data["symbol"],
+            defaults={"title": co_data["title"], "adopted_on": _date(co_data.get("adopted_on"))},
         )
         self.report.add("slotopmerkingen", created)
 
@@ -262,12 +276,22 @@ class DemoLoader:
             parts[f"key_figures[{position}]"] = block
 
         codes = {rec.code: rec for rec in Recommendation.objects.filter(concluding_observations=co)}
-        for kind, key in [(DevelopmentGroup.Kind.NUMERICAL, "numerical_developments"), (DevelopmentGroup.Kind.POLICY, "policy_descriptions")]:
+        for kind, key in [
+            (DevelopmentGroup.Kind.NUMERICAL, "numerical_developments"),
+            (DevelopmentGroup.Kind.POLICY, "policy_descriptions"),
+        ]:
             for g_pos, group_data in enumerate(data.get(key, [])):
+                printed = group_data.get("codes", [])
+                linked = [rec for rec in (self.resolve_code(codes, c) for c in printed) if rec]
                 group = DevelopmentGroup.objects.create(
-                    chapter=chapter, kind=kind, title=group_data.get("title", ""), position=g_pos
+                    chapter=chapter,
+                    kind=kind,
+                    title=group_data.get("title", ""),
+                    position=g_pos,
+                    # Keep the printed form where it differs from the list's codes (41(i) for 41i, 42b(iii) under 42).
+                    printed_codes=", ".join(printed) if [r.code for r in linked] != printed else "",
                 )
-                group.recommendations.set([codes[c] for c in group_data.get("codes", []) if c in codes])
+                group.recommendations.set(linked)
                 for i_pos, item in enumerate(group_data.get("items", [])):
                     dev = DevelopmentItem.objects.create(group=group, **block_fields(item, i_pos))
                     self.cite(chapter, dev, item.get("urls"))
@@ -300,13 +324,28 @@ class DemoLoader:
                 position=position,
                 description=item["description"],
                 holder=item.get("holder", ""),
-                recommendation=codes.get(item.get("code") or ""),
+                recommendation=self.resolve_code(codes, item.get("code")),
                 territory=item.get("territory") or "",
                 first_noted_in=edition,
             )
 
         self.indicators(theme, data.get("series", []))
         return chapter
+
+    @staticmethod
+    def resolve_code(codes, printed):
+        """The recommendation a printed code refers to: 41(i) is 41i, 42b(iii) and 42(ii) are parts of 42."""
+        if not printed:
+            return None
+        if printed in codes:
+            return codes[printed]
+        match = re.match(r"^(\d+)([a-z]?)\(([ivx]+)\)$", printed)
+        if match:
+            number, letter, roman = match.groups()
+            for candidate in (f"{number}{letter}{roman}" if not letter else "", f"{number}{letter}", number):
+                if candidate in codes:
+                    return codes[candidate]
+        return None
 
     def indicators(self, theme, series):
         for item in series:
@@ -318,7 +357,9 @@ class DemoLoader:
             self.report.add("indicatoren", created)
             src = item.get("source") or {}
             if src.get("url"):
-                indicator.sources.add(self.source(src["url"], publisher=src.get("publisher", ""), title=src.get("title", "")))
+                indicator.sources.add(
+                    self.source(src["url"], publisher=src.get("publisher", ""), title=src.get("title", ""))
+                )
             elif src.get("title"):
                 source, created = Source.objects.get_or_create(
                     url=None, title=src["title"], publisher=src.get("publisher", "")
@@ -333,7 +374,11 @@ class DemoLoader:
                     sex=obs.get("sex", ""),
                     age_group=obs.get("age_group", ""),
                     breakdown=obs.get("breakdown", ""),
-                    defaults={"value": _decimal(obs["value"]), "flag": obs.get("flag", ""), "note": obs.get("note", "")},
+                    defaults={
+                        "value": _decimal(obs["value"]),
+                        "flag": obs.get("flag", ""),
+                        "note": obs.get("note", ""),
+                    },
                 )
                 self.report.add("waarnemingen", created)
 
@@ -373,7 +418,9 @@ class DemoLoader:
             self.report.add("hoofdstukken", created)
             if created:
                 for position, section in enumerate(topic.get("sections", [])):
-                    ChapterSection.objects.create(chapter=chapter, position=position, title=section["title"], body=section["body"])
+                    ChapterSection.objects.create(
+                        chapter=chapter, position=position, title=section["title"], body=section["body"]
+                    )
         return edition
 
     # -- accounts -----------------------------------------------------------
@@ -386,7 +433,12 @@ class DemoLoader:
         accounts = []
         coordinator, created = User.objects.get_or_create(
             username="coordinator",
-            defaults={"first_name": "Coördinator", "last_name": "Kinderrechtencollectief", "email": "coordinator@example.org", "is_staff": True},
+            defaults={
+                "first_name": "Coördinator",
+                "last_name": "Kinderrechtencollectief",
+                "email": "coordinator@example.org",
+                "is_staff": True,
+            },
         )
         if created:
             coordinator.set_password(DEMO_PASSWORD)
@@ -405,12 +457,17 @@ class DemoLoader:
         self.report.add("accounts", created)
         accounts.append(("beheerder", admin_user.username))
 
-        for name, short, slug, kind, website in ORGANISATIONS:
+        for name, short, slug, kind, _website in ORGANISATIONS:
             if kind != "core":
                 continue
             user, created = User.objects.get_or_create(
                 username=f"redacteur-{slug}",
-                defaults={"first_name": "Redacteur", "last_name": short, "email": f"redactie@{slug}.example.org", "is_staff": True},
+                defaults={
+                    "first_name": "Redacteur",
+                    "last_name": short,
+                    "email": f"redactie@{slug}.example.org",
+                    "is_staff": True,
+                },
             )
             if created:
                 user.set_password(DEMO_PASSWORD)

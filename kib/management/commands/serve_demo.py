@@ -24,13 +24,19 @@ class Command(BaseCommand):
     def handle(self, *args, addr, no_worker, **options):
         worker = None
         if not no_worker:
-            worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "1"], cwd=settings.BASE_DIR)
+            worker = subprocess.Popen(
+                [sys.executable, "manage.py", "db_worker", "--interval", "1"], cwd=settings.BASE_DIR
+            )
         try:
             self.stdout.write(self.style.SUCCESS(f"KIB draait op http://{addr}/  (redactie: http://{addr}/admin/)"))
             if settings.DEBUG:
                 from django.contrib.auth import get_user_model
 
-                names = get_user_model().objects.filter(username__in=self._demo_usernames()).values_list("username", flat=True)
+                names = (
+                    get_user_model()
+                    .objects.filter(username__in=self._demo_usernames())
+                    .values_list("username", flat=True)
+                )
                 self.stdout.write(f"Demo-logins (wachtwoord: {DEMO_PASSWORD}): " + ", ".join(sorted(names)))
             call_command("runserver", addr, use_reloader=False)
         finally:
@@ -42,4 +48,6 @@ class Command(BaseCommand):
     def _demo_usernames():
         from kib.demo.loader import ORGANISATIONS
 
-        return ["coordinator", "beheerder"] + [f"redacteur-{slug}" for _, _, slug, kind, _ in ORGANISATIONS if kind == "core"]
+        return ["coordinator", "beheerder"] + [
+            f"redacteur-{slug}" for _, _, slug, kind, _ in ORGANISATIONS if kind == "core"
+        ]

@@ -11,6 +11,7 @@ class RecommendationInline(KibTabularInline):
 
 @admin.register(ConcludingObservations)
 class ConcludingObservationsAdmin(KibModelAdmin):
+    chapter_path = None  # the UN's text: the same for everybody
     list_display = ["symbol", "title", "adopted_on"]
     search_fields = ["symbol", "title"]
     inlines = [RecommendationInline]
@@ -18,6 +19,7 @@ class ConcludingObservationsAdmin(KibModelAdmin):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(KibModelAdmin):
+    chapter_path = None  # the UN's text: the same for everybody
     list_display = ["code", "theme", "concluding_observations", "short_text"]
     list_filter = ["concluding_observations", "theme"]
     search_fields = ["code", "text"]

@@ -45,3 +45,11 @@ def demo_db(_demo_loaded, request):
         request.getfixturevalue("db")
     if not Edition.objects.filter(year=2024).exists():  # flushed by an earlier transactional test
         call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path_factory):
+    """Files that tests store (published PDFs, draft previews) go to a temporary folder, not the project's."""
+    base = tmp_path_factory.getbasetemp()
+    settings.MEDIA_ROOT = base / "media"
+    settings.KIB_PDF_PREVIEW_ROOT = base / "pdf-previews"

@@ -56,3 +56,188 @@ def chapter(edition=None, theme=None, **kwargs):
     return Chapter.objects.create(
         edition=edition or globals()["edition"](), theme=theme or globals()["theme"](), **kwargs
     )
+
+
+# -- indicators (issue 5) -------------------------------------------------------
+
+
+def user_with_role(role, organisation=None, **kwargs):
+    """A user in one of the workflow's role groups ("redacteur", "coördinator", "beheerder")."""
+    from django.contrib.auth.models import Group
+
+    u = user(organisation=organisation, **kwargs)
+    u.groups.add(Group.objects.get(name=role))
+    return u
+
+
+def indicator(theme=None, code=None, **kwargs):
+    from indicators.models import Indicator
+
+    n = next(_seq)
+    kwargs.setdefault("name", f"Indicator {n}")
+    kwargs.setdefault("unit", "aantal")
+    return Indicator.objects.create(theme=theme or globals()["theme"](), code=code or f"indicator-{n}", **kwargs)
+
+
+def observation(indicator, period="2023", value="10", **kwargs):
+    from decimal import Decimal
+
+    from indicators.models import Observation
+
+    return Observation.objects.create(indicator=indicator, period=period, value=Decimal(str(value)), **kwargs)
+
+
+# -- people in their roles (workflow) ------------------------------------------------
+
+
+def role_group(name):
+    from django.contrib.auth.models import Group
+
+    from kib.workflow.roles import sync_roles
+
+    if not Group.objects.filter(name=name).exists():
+        sync_roles()
+    return Group.objects.get(name=name)
+
+
+def editor(organisation=None, **kwargs):
+    """An editor (redacteur) of ``organisation`` (a new one when not given)."""
+    kwargs.setdefault("password", None)  # no slow hashing; tests log in with force_login
+    from kib.workflow.roles import EDITOR
+
+    u = user(organisation=organisation or globals()["organisation"](), **kwargs)
+    u.groups.add(role_group(EDITOR))
+    return u
+
+
+def coordinator(**kwargs):
+    """A coordinator of the collective."""
+    kwargs.setdefault("password", None)  # no slow hashing; tests log in with force_login
+    from kib.workflow.roles import COORDINATOR
+
+    collective = Organisation.objects.get_or_create(
+        slug="kinderrechtencollectief", defaults={"name": "Kinderrechtencollectief", "kind": Organisation.Kind.COLLECTIVE}
+    )[0]
+    u = user(organisation=collective, **kwargs)
+    u.groups.add(role_group(COORDINATOR))
+    return u
+
+
+def administrator(**kwargs):
+    kwargs.setdefault("password", None)  # no slow hashing; tests log in with force_login
+    from kib.workflow.roles import ADMINISTRATOR
+
+    u = user(**kwargs)
+    u.groups.add(role_group(ADMINISTRATOR))
+    return u
+
+
+def full_chapter(edition, theme, recommendations=(), text="", state=None):
+    """A chapter with every printed part (public site tests): ``text`` goes into each text field.
+
+    Definition, headline values, a figure drawn from an indicator, a key-figure paragraph with a
+    footnote and a cited source, the recommendations with a movement assessment, numerical and
+    policy groups (one item on Bonaire), a latest development and a data gap on Saba.
+    """
+    n = next(_seq)
+    ch = chapter(edition=edition, theme=theme, state=state or Chapter.State.APPROVED)
+    return chapter_parts(ch, recommendations, text, n)
+
+
+def chapter_parts(ch, recommendations=(), text="", n=None):
+    """Fill ``ch`` (new or existing) with one of every printed part, ``text`` in each text field."""
+    from decimal import Decimal
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from indicators.models import Chart, DataGap, FigureSeries, Indicator, Observation
+    from kib.models import Source
+    from themes.models import (
+        ChapterRecommendation,
+        Citation,
+        Definition,
+        DevelopmentGroup,
+        DevelopmentItem,
+        Figure,
+        Footnote,
+        HeadlineValue,
+        KeyFigureParagraph,
+        LatestDevelopment,
+    )
+
+    n = n or next(_seq)
+    body = f"<p>Tekst {n} {text}</p>"
+    ch.focus, ch.intro_question, ch.summary = f"Focus {n} {text}", f"Vraag {n} {text}", body
+    ch.headline_label = f"Kerncijfer {n} {text}"
+    ch.save()
+    theme = ch.theme
+    Definition.objects.create(chapter=ch, question=f"Wat is {n}? {text}", body=body)
+    HeadlineValue.objects.create(chapter=ch, position=90, label="2022", value=Decimal("10"), display="10")
+    HeadlineValue.objects.create(chapter=ch, position=91, label="2023", value=Decimal("12"), display="12")
+    number = max([0, *ch.figures.values_list("number", flat=True)]) + 1
+    figure = Figure.objects.create(
+        chapter=ch, number=number, title=f"Figuur {n} {text}", source_line=f"Bron {n} {text}"
+    )
+    indicator = Indicator.objects.create(theme=theme, code=f"indicator-{n}", name=f"Indicator {n} {text}")
+    Observation.objects.create(indicator=indicator, period="2022", value=Decimal("10"), note=text)
+    Observation.objects.create(indicator=indicator, period="2023", value=Decimal("12"), flag="provisional")
+    chart = Chart.objects.create(figure=figure)
+    FigureSeries.objects.create(chart=chart, indicator=indicator)
+    paragraph = KeyFigureParagraph.objects.create(chapter=ch, title=f"Kengetal {n} {text}", body=body, figure=figure)
+    Footnote.objects.create(
+        chapter=ch,
+        marker="*",
+        text=f"Voetnoot {n} {text}",
+        content_type=ContentType.objects.get_for_model(paragraph),
+        object_id=paragraph.pk,
+    )
+    source = Source.objects.create(url=f"https://example.org/bron-{n}", title=f"Bron {n} {text}")
+    Citation.objects.create(
+        source=source, chapter=ch, content_type=ContentType.objects.get_for_model(paragraph), object_id=paragraph.pk
+    )
+    for position, rec in enumerate(recommendations):
+        ChapterRecommendation.objects.update_or_create(
+            chapter=ch,
+            recommendation=rec,
+            defaults={
+                "position": position,
+                "movement": ChapterRecommendation.Movement.PROGRESS,
+                "movement_reasoning": f"Onderbouwing {n} {text}",
+            },
+        )
+    for kind in DevelopmentGroup.Kind.values:
+        group = DevelopmentGroup.objects.create(chapter=ch, kind=kind, title=f"Groep {n} {kind} {text}")
+        group.recommendations.set(recommendations)
+        DevelopmentItem.objects.create(group=group, title=f"Ontwikkeling {n} {text}", body=body)
+        DevelopmentItem.objects.create(group=group, position=1, territory="BON", title=f"Bonaire {n} {text}", body=body)
+    LatestDevelopment.objects.create(chapter=ch, title=f"Nieuw {n} {text}", body=body)
+    DataGap.objects.create(
+        chapter=ch,
+        description=f"Blinde vlek {n} {text}",
+        recommendation=recommendations[0] if recommendations else None,
+        indicator=indicator,
+        territory="SAB",
+    )
+    return ch
+
+
+def workflow_cast(year=2025):
+    """The people of the workflow tests around one edition in preparation with two chapters:
+    UNICEF leads ``chapter_a``, Defence for Children leads ``chapter_b``."""
+    from types import SimpleNamespace
+
+    unicef = organisation("UNICEF Nederland", short_name="UNICEF")
+    defence = organisation("Defence for Children")
+    ed = edition(year=year)
+    return SimpleNamespace(
+        edition=ed,
+        unicef=unicef,
+        defence=defence,
+        chapter_a=chapter(edition=ed, lead_organisation=unicef, summary="<p>Tekst van UNICEF</p>"),
+        chapter_b=chapter(edition=ed, lead_organisation=defence, summary="<p>Tekst van Defence</p>"),
+        editor_a=editor(unicef, username="redacteur-unicef", email="redactie@unicef.example.org"),
+        editor_b=editor(defence, username="redacteur-defence", email="redactie@defence.example.org"),
+        coordinator=coordinator(username="coordinator", email="coordinator@example.org"),
+        coordinator_2=coordinator(username="coordinator-2", email="coordinator2@example.org"),
+        administrator=administrator(username="beheerder"),
+    )

@@ -3,7 +3,10 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import DataGap
-from kib.admin_base import KibModelAdmin, KibStackedInline, KibTabularInline
+from kib.admin_base import KibInlineMixin, KibModelAdmin, KibStackedInline, KibTabularInline
+from kib.models import Edition
+from kib.workflow import scoping
+from kib.workflow.admin import ChapterWorkflowMixin
 from themes.models import (
     Chapter,
     ChapterRecommendation,
@@ -23,14 +26,14 @@ from themes.models import (
 
 @admin.register(Theme)
 class ThemeAdmin(KibModelAdmin):
+    chapter_path = None
     list_display = ["number", "title", "nav_label"]
     search_fields = ["title", "nav_label"]
     prepopulated_fields = {"slug": ["title"]}
 
 
-class CitationInline(GenericTabularInline):
+class CitationInline(KibInlineMixin, GenericTabularInline):
     model = Citation
-    extra = 0
     fields = ["source", "chapter", "position"]
     autocomplete_fields = ["source"]
 
@@ -94,20 +97,23 @@ class DataGapInline(KibTabularInline):
 
 
 @admin.register(Chapter)
-class ChapterAdmin(KibModelAdmin):
+class ChapterAdmin(ChapterWorkflowMixin, KibModelAdmin):
+    chapter_path = ""
     list_display = ["__str__", "edition", "theme", "lead_organisation", "state", "deadline", "updated_at"]
     list_filter = ["edition", "state", "theme", "lead_organisation"]
     search_fields = ["title", "theme__title", "focus", "summary"]
     list_select_related = ["edition", "theme", "lead_organisation"]
     filter_horizontal = ["contributing_organisations"]
-    readonly_fields = ["state", "version", "updated_at"]
+    readonly_fields = ["state", "version", "updated_at", "revised_by"]
+    assignment_fields = ["edition", "theme", "lead_organisation", "contributing_organisations", "deadline"]
     fieldsets = [
-        (_("Hoofdstuk"), {"fields": ["edition", "theme", "title", ("state", "version", "updated_at")]}),
+        (_("Hoofdstuk"), {"fields": ["edition", "theme", "title", ("state", "version"), ("updated_at", "revised_by")]}),
         (_("Toewijzing"), {"fields": ["lead_organisation", "contributing_organisations", "deadline"]}),
         (_("Focus"), {"fields": ["focus", "focus_text"]}),
         (_("Kerncijfer"), {"fields": ["headline_kind", "headline_label", "headline_note"]}),
         (_("Zo staat het ervoor"), {"fields": ["intro_question", "summary"]}),
     ]
+
     def render_change_form(self, request, context, *args, **kwargs):
         """Place each inline after the fieldset it belongs to (``after_fieldset``), as in the printed chapter."""
         inlines = list(context.get("inline_admin_formsets", []))
@@ -134,6 +140,16 @@ class ChapterAdmin(KibModelAdmin):
         DataGapInline,
     ]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "edition":  # no new chapters in a frozen edition
+            kwargs["queryset"] = Edition.objects.exclude(pk__in=scoping.frozen_editions().values("pk"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        """Only coordinators assign chapters: editors see the assignment but cannot change it."""
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if scoping.is_coordinator(request.user) else [*readonly, *self.assignment_fields]
+
 
 class DevelopmentItemInline(KibStackedInline):
     model = DevelopmentItem
@@ -142,6 +158,7 @@ class DevelopmentItemInline(KibStackedInline):
 
 @admin.register(DevelopmentGroup)
 class DevelopmentGroupAdmin(KibModelAdmin):
+    chapter_path = "chapter"
     list_display = ["__str__", "chapter", "kind"]
     list_filter = ["kind", "chapter__edition", "chapter__theme"]
     search_fields = ["title"]
@@ -152,6 +169,7 @@ class DevelopmentGroupAdmin(KibModelAdmin):
 
 @admin.register(Figure)
 class FigureAdmin(KibModelAdmin):
+    chapter_path = "chapter"
     list_display = ["__str__", "chapter", "source_line"]
     list_filter = ["chapter__edition", "chapter__theme"]
     search_fields = ["title", "source_line"]
@@ -159,17 +177,22 @@ class FigureAdmin(KibModelAdmin):
     inlines = [CitationInline]
 
 
-for model, fields in [
-    (KeyFigureParagraph, ["title", "body"]),
-    (DevelopmentItem, ["title", "body"]),
-    (LatestDevelopment, ["title", "body"]),
-    (Definition, ["question", "body"]),
+for model, fields, chapter_path in [
+    (KeyFigureParagraph, ["title", "body"], "chapter"),
+    (DevelopmentItem, ["title", "body"], "group__chapter"),
+    (LatestDevelopment, ["title", "body"], "chapter"),
+    (Definition, ["question", "body"], "chapter"),
 ]:
     admin.site.register(
         model,
         type(
             f"{model.__name__}Admin",
             (KibModelAdmin,),
-            {"search_fields": fields, "inlines": [CitationInline], "list_display": ["__str__"]},
+            {
+                "search_fields": fields,
+                "inlines": [CitationInline],
+                "list_display": ["__str__"],
+                "chapter_path": chapter_path,
+            },
         ),
     )

@@ -7,6 +7,7 @@ developments and policy descriptions (groups under recommendation codes), latest
 developments, footnotes; Caribbean Netherlands parts are blocks marked with a territory.
 """
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -102,8 +103,18 @@ class Chapter(models.Model):
         verbose_name=_("aanbevelingen"),
     )
     updated_at = models.DateTimeField(_("laatst gewijzigd"), auto_now=True)
+    revised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("laatst bewerkt door"),
+        help_text=_("Wie de huidige versie schreef; die persoon keurt haar niet zelf goed (vier ogen)."),
+    )
 
-    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["version", "updated_at", "revised_by"])
     objects = ChapterQuerySet.as_manager()
 
     class Meta:

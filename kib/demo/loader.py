@@ -329,7 +329,7 @@ class DemoLoader:
                 first_noted_in=edition,
             )
 
-        self.indicators(theme, data.get("series", []))
+        self.indicators(theme, data.get("series", []), chapter=chapter)
         return chapter
 
     @staticmethod
@@ -347,7 +347,10 @@ class DemoLoader:
                     return codes[candidate]
         return None
 
-    def indicators(self, theme, series):
+    def indicators(self, theme, series, chapter=None):
+        from indicators.demo import link_series
+
+        links = []
         for item in series:
             name = item["indicator"]
             code = slugify(name)[:80]
@@ -381,6 +384,9 @@ class DemoLoader:
                     },
                 )
                 self.report.add("waarnemingen", created)
+            links.append((item.get("figure"), indicator))
+        if chapter is not None:
+            link_series(chapter, links, self.report)
 
     # -- 2020 ---------------------------------------------------------------
 

@@ -4,10 +4,15 @@ Safe to rerun: a second run creates nothing and changes nothing. Demo accounts
 (password in the README) are created only when DJANGO_DEBUG is on.
 """
 
+import argparse
+import datetime
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from kib.demo.cycle import run_cycle
 from kib.demo.loader import DEMO_PASSWORD, load_demo
 
 
@@ -16,11 +21,27 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Laat zien wat er zou gebeuren, zonder op te slaan.")
+        parser.add_argument(
+            "--pdf",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Zet de bouw van de pdf van 2024 in de wachtrij als die er nog niet is (standaard: ja, behalve in tests).",
+        )
+        parser.add_argument(
+            "--cycle",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Start editie 2025 met hoofdstukken in elke fase van de redactie (standaard: ja, behalve in tests).",
+        )
 
-    def handle(self, *args, dry_run=False, verbosity=1, **options):
+    def handle(self, *args, dry_run=False, verbosity=1, pdf=None, cycle=None, **options):
         with_accounts = settings.DEBUG or getattr(settings, "TESTING", False)
         with transaction.atomic():
             report, accounts = load_demo(with_accounts=with_accounts)
+            if cycle is None:
+                cycle = not getattr(settings, "TESTING", False)
+            if cycle:
+                run_cycle(report)  # workflow: 2025 in preparation, its chapters in every state
             if dry_run:
                 transaction.set_rollback(True)
         if verbosity:
@@ -36,3 +57,25 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {username:<35} {role}")
             elif not with_accounts:
                 self.stdout.write("Geen demo-accounts: DJANGO_DEBUG staat uit.")
+        if not dry_run and (pdf if pdf is not None else not getattr(settings, "TESTING", False)):
+            self.queue_demo_pdf(verbosity)
+
+    def queue_demo_pdf(self, verbosity):
+        """The published 2024 edition gets its PDF: queued once (``make run`` starts the worker that builds it)."""
+        from kib.models import Edition
+        from kib.publication.models import PdfBuild, PublishedPdf
+        from kib.publication.services import build_published_pdf
+
+        edition = Edition.objects.published().filter(year=2024).first()
+        if edition is None or PublishedPdf.objects.filter(edition=edition, is_current=True).exists():
+            return
+        waiting = PdfBuild.Status.QUEUED, PdfBuild.Status.RUNNING
+        recent = timezone.now() - datetime.timedelta(hours=1)  # an older unfinished build was cut off
+        builds = PdfBuild.objects.filter(edition=edition, kind=PdfBuild.Kind.PUBLISHED, created_at__gte=recent)
+        if builds.filter(status__in=waiting).exists():
+            return
+        build = build_published_pdf(edition)
+        if verbosity:
+            build.refresh_from_db()
+            state = "gemaakt" if build.status == PdfBuild.Status.DONE else "in de wachtrij gezet"
+            self.stdout.write(f"Pdf van editie 2024 {state}.")

@@ -1,0 +1,48 @@
+"""A readable field-by-field comparison of two historical records (django-simple-history)."""
+
+import difflib
+import re
+
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def _text(field, value):
+    if value in (None, ""):
+        return ""
+    if field.many_to_many:  # a list of through-rows
+        ids = [row[field.m2m_reverse_field_name()] for row in value]
+        return ", ".join(sorted(str(obj) for obj in field.related_model._default_manager.filter(pk__in=ids)))
+    if field.is_relation and field.many_to_one:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return strip_tags(str(value)).replace("&nbsp;", " ")
+
+
+def word_diff(old, new):
+    """HTML with removed words in <del> and added words in <ins>."""
+    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op in ("delete", "replace"):
+            out.append(f"<del>{escape(''.join(a[i1:i2]))}</del>")
+        if op in ("insert", "replace"):
+            out.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
+        if op == "equal":
+            out.append(escape("".join(a[i1:i2])))
+    return mark_safe("".join(out))
+
+
+def compare_records(old, new):
+    """Every field that differs between two records of one object, oldest first."""
+    model = new.instance_type
+    rows = []
+    for change in new.diff_against(old).changes:
+        field = model._meta.get_field(change.field)
+        before, after = _text(field, change.old), _text(field, change.new)
+        rows.append({"field": field.verbose_name, "old": before, "new": after, "diff": word_diff(before, after)})
+    return rows

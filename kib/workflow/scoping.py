@@ -1,0 +1,100 @@
+"""Who reaches which chapter: the one place that decides it.
+
+- Coordinators and administrators (permission ``workflow.see_all_chapters``) and
+  superusers see every chapter; everybody else sees the chapters whose lead or
+  contributing organisation they are a member of.
+- Editing content needs, on top of the model permission the admin checks:
+  the edition is not frozen (published without an open correction), and
+  for a coordinator the chapter is not approved (reopen it first) unless a correction is
+  open; for anybody else it is a chapter of their organisation in draft.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from kib.models import Edition
+from kib.workflow.models import EditionCorrection
+from themes.models import Chapter
+
+
+def _active(user):
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def sees_all_chapters(user):
+    return _active(user) and user.has_perm("workflow.see_all_chapters")
+
+
+def is_coordinator(user):
+    return _active(user) and user.has_perm("workflow.review_chapter")
+
+
+def organisation_ids(user):
+    """The user's organisations, cached on the user object for the request."""
+    if not _active(user):
+        return set()
+    if not hasattr(user, "_kib_organisation_ids"):
+        user._kib_organisation_ids = set(user.memberships.values_list("organisation_id", flat=True))
+    return user._kib_organisation_ids
+
+
+def _open_correction():
+    return Exists(EditionCorrection.objects.filter(edition=OuterRef("pk"), closed_at__isnull=True))
+
+
+def frozen_editions():
+    """Published editions without an open correction: nobody changes anything in them."""
+    return Edition.objects.filter(state=Edition.State.PUBLISHED).filter(~_open_correction())
+
+
+def editions_in_correction():
+    return Edition.objects.filter(state=Edition.State.PUBLISHED).filter(_open_correction())
+
+
+def is_frozen(edition):
+    return edition.state == Edition.State.PUBLISHED and not edition.corrections.filter(closed_at__isnull=True).exists()
+
+
+def _own(user):
+    ids = organisation_ids(user)
+    return Q(lead_organisation__in=ids) | Q(contributing_organisations__in=ids)
+
+
+def visible_chapters(user):
+    """The chapters ``user`` may see in the admin, as a queryset (usable as a subquery)."""
+    if not _active(user):
+        return Chapter.objects.none()
+    if sees_all_chapters(user):
+        return Chapter.objects.all()
+    return Chapter.objects.filter(pk__in=Chapter.objects.filter(_own(user)).values("pk"))
+
+
+def editable_chapters(user):
+    """The chapters whose content ``user`` may change now (model permissions aside)."""
+    if not _active(user):
+        return Chapter.objects.none()
+    in_preparation = Q(edition__state=Edition.State.PREPARATION)
+    in_correction = Q(edition__in=editions_in_correction())
+    if is_coordinator(user):
+        return Chapter.objects.filter((in_preparation & ~Q(state=Chapter.State.APPROVED)) | in_correction)
+    return visible_chapters(user).filter(in_preparation, state=Chapter.State.DRAFT)
+
+
+def can_view_chapter(user, chapter):
+    if sees_all_chapters(user):
+        return True
+    if not _active(user):
+        return False
+    ids = organisation_ids(user)
+    if chapter.lead_organisation_id in ids:
+        return True
+    return bool(ids) and chapter.contributing_organisations.filter(pk__in=ids).exists()
+
+
+def can_edit_chapter(user, chapter):
+    """The same rule as ``editable_chapters``, for one chapter already in memory."""
+    edition = chapter.edition
+    if edition.state == Edition.State.PUBLISHED:
+        return is_coordinator(user) and not is_frozen(edition)
+    if is_coordinator(user):
+        return chapter.state != Chapter.State.APPROVED
+    return chapter.state == Chapter.State.DRAFT and can_view_chapter(user, chapter)

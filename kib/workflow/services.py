@@ -1,0 +1,324 @@
+"""Every state change of a chapter or an edition, as one function each.
+
+Each one: lock the row, check the current state and the user's right, save inside
+``transaction.atomic()``, write an ``AuditEntry``, then notify (mail goes out after
+the commit). Admin views, the demo and management commands call these; nothing else
+sets ``Chapter.state`` or ``Edition.state``.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kib.models import Edition
+from kib.workflow import notifications, scoping
+from kib.workflow.models import AuditEntry, EditionCorrection, ReviewComment
+from kib.workflow.signals import correction_closed, edition_published
+from themes.models import Chapter
+
+Action = AuditEntry.Action
+State = Chapter.State
+
+
+class WorkflowError(Exception):
+    """The step is not possible in the current state; the message is meant for the user."""
+
+
+class ChapterChanged(WorkflowError):
+    """Somebody saved the chapter after the user opened it."""
+
+
+def audit(obj, by, action, from_state="", to_state="", comment=""):
+    return AuditEntry.objects.create(
+        user=by if by is not None and by.is_authenticated else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        object_repr=str(obj)[:300],
+        from_state=from_state,
+        to_state=to_state,
+        comment=comment,
+    )
+
+
+def _frozen(edition):
+    return WorkflowError(
+        _("De editie %(edition)s is gepubliceerd; er kan niets meer in veranderen.") % {"edition": edition}
+    )
+
+
+def _require(by, perm):
+    if not (by is not None and by.is_active and by.has_perm(perm)):
+        raise PermissionDenied
+
+
+def _lock(chapter, expected_state):
+    """Lock the chapter's row, and check it is in ``expected_state`` in a not frozen edition."""
+    locked = Chapter.objects.select_for_update(of=("self",)).select_related("edition", "theme").get(pk=chapter.pk)
+    if scoping.is_frozen(locked.edition):
+        raise _frozen(locked.edition)
+    if locked.state != expected_state:
+        raise WorkflowError(
+            _("Dit hoofdstuk is %(state)s; deze stap kan alleen vanuit de status %(expected)s.")
+            % {"state": locked.get_state_display(), "expected": State(expected_state).label}
+        )
+    return locked
+
+
+def _four_eyes(chapter, by):
+    if settings.KIB_FOUR_EYES and chapter.revised_by_id == by.pk:
+        raise WorkflowError(
+            _("U schreef de huidige versie van dit hoofdstuk zelf; een andere coördinator beoordeelt haar.")
+        )
+
+
+def _move(chapter, original, by, to_state, action, comment=""):
+    from_state = chapter.state
+    Chapter.objects.filter(pk=chapter.pk).update(state=to_state, version=F("version") + 1)
+    chapter.refresh_from_db(fields=["state", "version", "updated_at"])
+    if original is not chapter:
+        original.state, original.version = chapter.state, chapter.version
+    return audit(chapter, by, action, from_state, to_state, comment)
+
+
+def record_revision(chapter_id, by, seen_version=None):
+    """Count one save of a chapter's content (its own fields or any part of it).
+
+    Raises ``ChapterChanged`` when ``seen_version`` is given and the chapter is no longer
+    at that version: the single UPDATE makes this safe against a concurrent save.
+    Returns the new version.
+    """
+    rows = Chapter.objects.filter(pk=chapter_id)
+    if seen_version is not None:
+        rows = rows.filter(version=seen_version)
+    user = by if by is not None and by.is_authenticated else None
+    if not rows.update(version=F("version") + 1, revised_by=user, updated_at=timezone.now()):
+        raise ChapterChanged(_("Iemand anders heeft dit hoofdstuk intussen opgeslagen."))
+    return Chapter.objects.values_list("version", flat=True).get(pk=chapter_id)
+
+
+@transaction.atomic
+def submit_chapter(chapter, by):
+    _require(by, "workflow.submit_chapter")
+    locked = _lock(chapter, State.DRAFT)
+    if not scoping.can_view_chapter(by, locked):
+        raise PermissionDenied
+    entry = _move(locked, chapter, by, State.SUBMITTED, Action.SUBMIT)
+    notifications.chapter_submitted(locked, by)
+    return entry
+
+
+@transaction.atomic
+def request_changes(chapter, by, comment):
+    _require(by, "workflow.review_chapter")
+    if not (comment or "").strip():
+        raise WorkflowError(_("Schrijf bij het terugsturen wat er moet veranderen."))
+    locked = _lock(chapter, State.SUBMITTED)
+    _four_eyes(locked, by)
+    entry = _move(locked, chapter, by, State.DRAFT, Action.REQUEST_CHANGES, comment.strip())
+    ReviewComment.objects.create(chapter=locked, author=by, text=comment.strip())
+    notifications.changes_requested(locked, by, comment.strip())
+    return entry
+
+
+@transaction.atomic
+def approve_chapter(chapter, by, seen_version):
+    """Approve the revision the coordinator looked at (``seen_version``), and only that one."""
+    _require(by, "workflow.review_chapter")
+    locked = _lock(chapter, State.SUBMITTED)
+    _four_eyes(locked, by)
+    if str(locked.version) != str(seen_version):
+        raise ChapterChanged(
+            _(
+                "Het hoofdstuk is gewijzigd nadat u het opende (nu versie %(now)s, u zag versie %(seen)s). Bekijk het opnieuw."
+            )
+            % {"now": locked.version, "seen": seen_version}
+        )
+    entry = _move(locked, chapter, by, State.APPROVED, Action.APPROVE)
+    notifications.chapter_approved(locked, by)
+    return entry
+
+
+@transaction.atomic
+def reopen_chapter(chapter, by, comment=""):
+    _require(by, "workflow.review_chapter")
+    locked = _lock(chapter, State.APPROVED)
+    if locked.edition.state != Edition.State.PREPARATION:
+        raise WorkflowError(_("Een hoofdstuk van een gepubliceerde editie wordt verbeterd via een correctie."))
+    entry = _move(locked, chapter, by, State.DRAFT, Action.REOPEN, (comment or "").strip())
+    notifications.chapter_reopened(locked, by)
+    return entry
+
+
+def _lock_edition(edition):
+    return Edition.objects.select_for_update().get(pk=edition.pk)
+
+
+@transaction.atomic
+def publish_edition(edition, by):
+    """Publish: only when every chapter is approved; one atomic step that freezes the edition.
+
+    ``edition_published`` is sent inside the transaction, so the PDF build is handed over
+    together with the publication, and a receiver that fails undoes both.
+    """
+    _require(by, "workflow.publish_edition")
+    locked = _lock_edition(edition)
+    if locked.state != Edition.State.PREPARATION:
+        raise WorkflowError(_("Deze editie is al gepubliceerd."))
+    chapters = list(locked.chapters.select_for_update().select_related("theme"))
+    if not chapters:
+        raise WorkflowError(_("Deze editie heeft nog geen hoofdstukken."))
+    waiting = [c for c in chapters if c.state != State.APPROVED]
+    if waiting:
+        raise WorkflowError(
+            _("Nog niet goedgekeurd: %(chapters)s.")
+            % {"chapters": ", ".join(f"{c.theme.number}. {c.display_title}" for c in waiting)}
+        )
+    now = timezone.now()
+    changes = {"state": Edition.State.PUBLISHED, "published_at": now}
+    if not locked.publication_date:
+        changes["publication_date"] = timezone.localdate(now)
+    Edition.objects.filter(pk=locked.pk).update(**changes)
+    locked.refresh_from_db()
+    edition.state, edition.published_at, edition.publication_date = (
+        locked.state,
+        locked.published_at,
+        locked.publication_date,
+    )
+    entry = audit(locked, by, Action.PUBLISH, Edition.State.PREPARATION, Edition.State.PUBLISHED)
+    edition_published.send(sender=Edition, edition=locked, by=by)
+    notifications.edition_published(locked, by)
+    return entry
+
+
+@transaction.atomic
+def open_correction(edition, by, reason):
+    _require(by, "workflow.publish_edition")
+    if not (reason or "").strip():
+        raise WorkflowError(_("Geef een reden voor de correctie."))
+    locked = _lock_edition(edition)
+    if locked.state != Edition.State.PUBLISHED:
+        raise WorkflowError(_("Alleen een gepubliceerde editie krijgt een correctie; deze is nog in voorbereiding."))
+    if locked.corrections.filter(closed_at__isnull=True).exists():
+        raise WorkflowError(_("Er staat al een correctie open voor deze editie."))
+    correction = EditionCorrection.objects.create(edition=locked, opened_by=by, reason=reason.strip())
+    audit(locked, by, Action.OPEN_CORRECTION, comment=correction.reason)
+    return correction
+
+
+@transaction.atomic
+def close_correction(edition, by):
+    """Close the open correction; ``correction_closed`` hands over to a new PDF version."""
+    _require(by, "workflow.publish_edition")
+    locked = _lock_edition(edition)
+    correction = locked.corrections.select_for_update().filter(closed_at__isnull=True).first()
+    if correction is None:
+        raise WorkflowError(_("Er staat geen correctie open voor deze editie."))
+    correction.closed_at, correction.closed_by = timezone.now(), by
+    correction.save(update_fields=["closed_at", "closed_by"])
+    audit(locked, by, Action.CLOSE_CORRECTION, comment=correction.reason)
+    correction_closed.send(sender=Edition, edition=locked, correction=correction, by=by)
+    return correction
+
+
+def _next_year(date):
+    if date is None:
+        return None
+    try:
+        return date.replace(year=date.year + 1)
+    except ValueError:  # 29 February
+        return date.replace(year=date.year + 1, day=28)
+
+
+@transaction.atomic
+def start_next_edition(edition, by, deadline=None):
+    """Create edition N+1 from N: chapters as drafts with last year's text and links, assignments kept."""
+    from kib.workflow.copying import copy_chapter
+
+    _require(by, "workflow.publish_edition")
+    source = _lock_edition(edition)
+    year = source.year + 1
+    if Edition.objects.filter(year=year).exists():
+        raise WorkflowError(_("Editie %(year)s bestaat al.") % {"year": year})
+    new = Edition.objects.create(
+        year=year,
+        title=source.title.replace(str(source.year), str(year)),
+        subtitle=source.subtitle,
+        series=source.series,
+        reporting_period_start=_next_year(source.reporting_period_start),
+        reporting_period_end=_next_year(source.reporting_period_end),
+        concluding_observations=source.concluding_observations,
+        introduction=source.introduction,
+        reading_guide=source.reading_guide,
+        about=source.about,
+        closing=source.closing,
+        colophon=source.colophon,
+    )
+    for chapter in source.chapters.select_related("theme").prefetch_related("contributing_organisations"):
+        copy_chapter(chapter, new, deadline=deadline)
+    audit(
+        new,
+        by,
+        Action.START_EDITION,
+        "",
+        Edition.State.PREPARATION,
+        _("Gestart vanuit %(edition)s.") % {"edition": source},
+    )
+    return new
+
+
+@transaction.atomic
+def add_comment(chapter, by, text, target=None, parent=None):
+    if not (text or "").strip():
+        raise WorkflowError(_("Een lege opmerking wordt niet geplaatst."))
+    if not (by.has_perm("workflow.submit_chapter") or by.has_perm("workflow.review_chapter")):
+        raise PermissionDenied
+    if not scoping.can_view_chapter(by, chapter):
+        raise PermissionDenied
+    if scoping.is_frozen(chapter.edition):
+        raise _frozen(chapter.edition)
+    if parent is not None and parent.chapter_id != chapter.pk:
+        raise WorkflowError(_("Dat antwoord hoort bij een ander hoofdstuk."))
+    if parent is not None:
+        parent = parent.parent or parent  # one level of replies
+        target = None
+    comment = ReviewComment(chapter=chapter, author=by, text=text.strip(), parent=parent)
+    if target is not None:
+        comment.target, comment.target_repr = target, str(target)[:300]
+    comment.save()
+    notifications.comment_added(chapter, by, comment)
+    return comment
+
+
+@transaction.atomic
+def resolve_comment(comment, by):
+    if not scoping.can_view_chapter(by, comment.chapter) or not (
+        by.has_perm("workflow.submit_chapter") or by.has_perm("workflow.review_chapter")
+    ):
+        raise PermissionDenied
+    updated = ReviewComment.objects.filter(pk=comment.pk, resolved_at__isnull=True).update(
+        resolved_by=by, resolved_at=timezone.now()
+    )
+    if not updated:
+        raise WorkflowError(_("Deze opmerking was al afgehandeld."))
+    comment.refresh_from_db()
+    return comment
+
+
+def chapters_due(today=None, days=7):
+    """Chapters of editions in preparation not yet approved whose deadline is within ``days`` or past."""
+    today = today or timezone.localdate()
+    return (
+        Chapter.objects.filter(
+            edition__state=Edition.State.PREPARATION, deadline__lte=today + datetime.timedelta(days=days)
+        )
+        .exclude(state=State.APPROVED)
+        .select_related("edition", "theme", "lead_organisation")
+        .order_by("deadline", "theme__number")
+    )

@@ -1,0 +1,131 @@
+"""PDF builds and the published, stored PDF versions of an edition."""
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
+
+
+class PreviewStorage(LazyObject):
+    """Draft previews live outside MEDIA_ROOT: they are never served as plain media files."""
+
+    def _setup(self):
+        self._wrapped = FileSystemStorage(location=settings.KIB_PDF_PREVIEW_ROOT)
+
+
+preview_storage = PreviewStorage()
+
+
+def _preview_storage():
+    return preview_storage
+
+
+class PdfBuild(models.Model):
+    """One run of the PDF builder: the published PDF of an edition, or a draft preview."""
+
+    class Kind(models.TextChoices):
+        PUBLISHED = "published", _("gepubliceerde pdf")
+        PREVIEW = "preview", _("conceptversie")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("in de wachtrij")
+        RUNNING = "running", _("bezig")
+        DONE = "done", _("klaar")
+        FAILED = "failed", _("mislukt")
+
+    edition = models.ForeignKey(
+        "kib.Edition", on_delete=models.CASCADE, related_name="pdf_builds", verbose_name=_("editie")
+    )
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices, default=Kind.PUBLISHED)
+    chapter = models.ForeignKey(
+        "themes.Chapter",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pdf_builds",
+        verbose_name=_("hoofdstuk"),
+        help_text=_("Leeg = de hele editie."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(_("foutmelding"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("aangevraagd door"),
+    )
+    created_at = models.DateTimeField(_("aangevraagd op"), auto_now_add=True)
+    started_at = models.DateTimeField(_("gestart op"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
+    duration = models.DurationField(_("duur"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("pagina's"), null=True, blank=True)
+    content_hash = models.CharField(
+        _("inhoudshash"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("SHA-256 van de HTML; een ongewijzigde conceptversie wordt niet opnieuw gebouwd."),
+    )
+    file = models.FileField(_("bestand (conceptversie)"), storage=_preview_storage, upload_to="previews/", blank=True)
+    published_pdf = models.ForeignKey(
+        "PublishedPdf", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("resultaat")
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("pdf-bouw")
+        verbose_name_plural = _("pdf-bouwen")
+
+    def __str__(self):
+        what = self.chapter.display_title if self.chapter_id else str(self.edition)
+        return f"{self.get_kind_display()} · {what} · {self.get_status_display()}"
+
+
+class PublishedPdfQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True)
+
+
+class PublishedPdf(models.Model):
+    """A stored PDF of a published edition. A correction adds a version; old versions stay on record."""
+
+    edition = models.ForeignKey(
+        "kib.Edition", on_delete=models.PROTECT, related_name="published_pdfs", verbose_name=_("editie")
+    )
+    version = models.PositiveIntegerField(_("versie"))
+    file = models.FileField(_("bestand"), upload_to="publicaties/", max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("grootte (bytes)"))
+    page_count = models.PositiveIntegerField(_("pagina's"))
+    created_at = models.DateTimeField(_("gemaakt op"), auto_now_add=True)
+    is_current = models.BooleanField(_("huidige versie"), default=False)
+
+    objects = PublishedPdfQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["edition", "-version"]
+        verbose_name = _("gepubliceerde pdf")
+        verbose_name_plural = _("gepubliceerde pdf's")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "version"], name="published_pdf_unique_version"),
+            models.UniqueConstraint(
+                fields=["edition"], condition=Q(is_current=True), name="published_pdf_one_current_per_edition"
+            ),
+        ]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def filename(self):
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+    def get_absolute_url(self):
+        if self.is_current:
+            return reverse("public:edition_pdf", args=[self.edition.year])
+        return reverse("public:edition_pdf_version", args=[self.edition.year, self.version])

@@ -1,0 +1,206 @@
+"""Open data: the figures of an edition as CSV, and as a zip with a README of sources and licence.
+
+Same small contract as the PDF exporter (``kib.publication.exporter``)::
+
+    exporter = OpenDataZipExporter(edition)            # or ObservationsCsvExporter(edition)
+    exporter.filename                                   # "kib-2024-open-data.zip"
+    exporter.content_type                               # "application/zip"
+    data = exporter.render()                            # bytes
+    exporter.write(path_or_binary_file)
+
+Used by the admin (indicator list → "Open data"), the public site
+(``indicators.views_opendata``) and ``manage.py export_opendata YEAR``. The
+observations CSV has exactly the columns of the import template, so a downloaded file
+can be corrected and imported again. An edition's observations are those of the
+indicators of its themes, for periods that start no later than the end of its
+reporting period. ``indicators=`` narrows them (the admin passes an editor's scope).
+"""
+
+import csv
+import io
+import zipfile
+
+from django.utils import timezone
+from django.utils.text import slugify
+
+from indicators.importing import IMPORT_FORMATS
+from indicators.models import Indicator, Observation
+from indicators.resources import ObservationResource, neutralise
+from kib.choices import Territory
+
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.nl"
+
+
+def edition_observations(edition, indicators=None):
+    end_year = edition.reporting_period_end.year if edition.reporting_period_end else edition.year
+    themes = edition.chapters.values("theme_id")
+    qs = Observation.objects.filter(indicator__theme_id__in=themes, period__lt=str(end_year + 1))
+    if indicators is not None:
+        qs = qs.filter(indicator__in=indicators)
+    return qs.select_related("indicator").order_by("indicator__theme__number", "indicator__code", "period", "territory")
+
+
+class OpenDataExporter:
+    identifier = ""
+    content_type = ""
+    extension = ""
+
+    def __init__(self, edition, indicators=None):
+        self.edition = edition
+        self.indicators = indicators
+
+    @property
+    def filename(self):
+        return f"kib-{self.edition.year}-{self.identifier}.{self.extension}"
+
+    def observations(self):
+        return edition_observations(self.edition, self.indicators)
+
+    def render(self):
+        raise NotImplementedError
+
+    def write(self, target):
+        data = self.render()
+        if hasattr(target, "write"):
+            target.write(data)
+        else:
+            with open(target, "wb") as handle:
+                handle.write(data)
+        return len(data)
+
+
+def observations_csv(queryset):
+    dataset = ObservationResource(indicators=Indicator.objects.all()).export(queryset)
+    csv_format = IMPORT_FORMATS[0]()
+    return csv_format.export_data(dataset)
+
+
+def _csv(header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise(str(cell)) if isinstance(cell, str) else cell for cell in row])
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+class ObservationsCsvExporter(OpenDataExporter):
+    identifier = "waarnemingen"
+    verbose_name = "Alle cijfers (CSV)"
+    content_type = "text/csv; charset=utf-8"
+    extension = "csv"
+
+    def render(self):
+        return observations_csv(self.observations())
+
+
+class OpenDataZipExporter(OpenDataExporter):
+    identifier = "open-data"
+    verbose_name = "Open data: cijfers, indicatoren, bronnen en README (zip)"
+    content_type = "application/zip"
+    extension = "zip"
+
+    def used_indicators(self):
+        ids = self.observations().values("indicator_id")
+        return (
+            Indicator.objects.filter(pk__in=ids)
+            .select_related("theme")
+            .prefetch_related("sources")
+            .order_by("theme__number", "code")
+        )
+
+    def files(self):
+        indicators = list(self.used_indicators())
+        sources = {}
+        for indicator in indicators:
+            for source in indicator.sources.all():
+                sources[source.pk] = source
+        return {
+            "README.txt": self.readme(indicators, sources.values()).encode("utf-8"),
+            "waarnemingen.csv": observations_csv(self.observations()),
+            "indicatoren.csv": _csv(
+                ["code", "naam", "eenheid", "thema", "definitie", "bronnen"],
+                [
+                    [
+                        i.code,
+                        i.name,
+                        i.unit,
+                        f"{i.theme.number}. {i.theme.title}",
+                        i.definition,
+                        " | ".join(s.url or s.title for s in i.sources.all()),
+                    ]
+                    for i in indicators
+                ],
+            ),
+            "bronnen.csv": _csv(
+                ["uitgever", "titel", "url", "gepubliceerd_op", "geraadpleegd_op"],
+                [
+                    [s.publisher, s.title, s.url or "", s.published_on or "", s.accessed_on or ""]
+                    for s in sorted(sources.values(), key=lambda s: (s.publisher, s.title, s.url or ""))
+                ],
+            ),
+        }
+
+    def readme(self, indicators, sources):
+        edition = self.edition
+        period = edition.reporting_period_label
+        lines = [
+            f"{edition} — open data",
+            "=" * 60,
+            "",
+            "Cijfers uit het jaarlijkse rapport van het Kinderrechtencollectief over de opvolging van de",
+            "aanbevelingen van het VN-Kinderrechtencomité door Nederland.",
+            f"Verslagperiode: {period}." if period else "",
+            f"Aangemaakt op {timezone.localdate():%d-%m-%Y}.",
+            "",
+            "Licentie",
+            "--------",
+            f"{LICENCE} — Creative Commons Naamsvermelding 4.0 Internationaal ({LICENCE_URL}).",
+            f"U mag de gegevens delen en bewerken, ook commercieel, met de vermelding: '{edition}, Kinderrechtencollectief'",
+            "en de oorspronkelijke bron van het cijfer (zie bronnen.csv en indicatoren.csv).",
+            "",
+            "Bestanden (UTF-8, komma-gescheiden)",
+            "-----------------------------------",
+            "waarnemingen.csv  één rij per cijfer; dezelfde kolommen als het importsjabloon van KIB:",
+            "  indicator       code van de indicator (zie indicatoren.csv)",
+            "  periode         jaar (2023), schooljaar (2022-2023) of reeks jaren (2017-2021)",
+            "  gebied          " + ", ".join(f"{code} = {label}" for code, label in Territory.choices),
+            "  geslacht, leeftijdsgroep, uitsplitsing   leeg = totaal",
+            "  waarde          getal met een punt als decimaalteken",
+            "  vlag            leeg, 'voorlopig', 'schatting' of 'minder dan' (klein aantal: de waarde is een bovengrens)",
+            "  toelichting     vrije tekst, bijv. de peildatum",
+            "indicatoren.csv   code, naam, eenheid, thema, definitie en bronnen van elke indicator",
+            "bronnen.csv       uitgever, titel, url en datums van de bronnen",
+            "",
+            f"Inhoud: {len(indicators)} indicatoren, {self.observations().count()} cijfers.",
+            "",
+            "Bronnen",
+            "-------",
+        ]
+        for source in sorted(sources, key=lambda s: (s.publisher, s.title, s.url or "")):
+            parts = [p for p in (source.publisher, source.title, source.url) if p]
+            lines.append("- " + " — ".join(parts))
+        lines.append("")
+        return "\n".join(line for line in lines if line is not None)
+
+    def render(self):
+        buffer = io.BytesIO()
+        stamp = (edition_date := self.edition.publication_date) and (
+            edition_date.year,
+            edition_date.month,
+            edition_date.day,
+            0,
+            0,
+            0,
+        )
+        folder = slugify(f"kib-{self.edition.year}-open-data")
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in self.files().items():
+                info = zipfile.ZipInfo(f"{folder}/{name}", date_time=stamp or (2000, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, data)
+        return buffer.getvalue()
+
+
+EXPORTERS = {cls.identifier: cls for cls in (ObservationsCsvExporter, OpenDataZipExporter)}

@@ -2,15 +2,28 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from indicators import views as indicator_views
 from kib import views
+from kib.ops import health
+from recommendations import views as recommendation_views
 
 public_patterns = [
     path("", views.home, name="home"),
     path("editie/<int:year>/", views.edition_detail, name="edition"),
+    path("", include("kib.publication.urls")),  # the stored PDF; before the chapter pattern
+    path("editie/<int:year>/open-data.zip", indicator_views.edition_open_data, name="edition_open_data"),
+    path("editie/<int:year>/cijfers.csv", indicator_views.edition_observations_csv, name="edition_observations_csv"),
     path("editie/<int:year>/<slug:theme_slug>/", views.chapter_detail, name="chapter"),
+    path("aanbevelingen/", recommendation_views.tracker, name="recommendations"),
+    path("aanbevelingen/<int:co>/<str:code>/", recommendation_views.recommendation_detail, name="recommendation"),
+    path("cijfers/", indicator_views.indicator_list, name="indicators"),
+    path("cijfers/<slug:code>/", indicator_views.indicator_detail, name="indicator"),
+    path("cijfers/<slug:code>.csv", indicator_views.indicator_csv, name="indicator_csv"),
+    path("ping", views.ping, name="ping"),
 ]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),  # production (issue 7): database and PDF queue
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include((public_patterns, "public"))),

@@ -1,0 +1,31 @@
+"""Template tags of the public site (``templates/public/``)."""
+
+from django import template
+
+from indicators.charts import chart_data
+from indicators.models import Chart
+from indicators.stats import flag_notes
+
+register = template.Library()
+
+
+@register.simple_tag
+def figure_table(figure):
+    """The numbers behind a figure's chart as a table (the text alternative under the chart), or None."""
+    try:
+        chart = figure.chart
+    except Chart.DoesNotExist:
+        return None
+    data = chart_data(chart)
+    if data is None:
+        return None
+    rows = [
+        (series.label or data.title, [data.fmt(series.cells[c]) if c in series.cells else "–" for c in data.categories])
+        for series in data.series
+    ]
+    return {
+        "columns": data.categories,
+        "rows": rows,
+        "unit": data.value_label or data.unit,
+        "notes": flag_notes(data.flags),
+    }

@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: run test test-sqlite test-postgres e2e bench lint install install-dev clean demo
+.PHONY: run test test-sqlite test-postgres e2e bench lint install install-dev clean demo prod-smoke restore-check audit-deps
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,15 +36,34 @@ test: install-dev
 	$(MAKE) test-postgres
 
 test-sqlite: install-dev
+	tools/ensure-tools
 	KIB_TESTING=1 $(PYTEST) -m "not e2e" -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 test-postgres: install-dev
+	tools/ensure-tools
 	tools/with-postgres env KIB_TESTING=1 $(PYTEST) -m "not e2e" -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 ## End-to-end tests in Debian's Chromium (installed with apt-get when missing).
 e2e: install-dev
 	tools/ensure-chromium
+	tools/ensure-tools
 	KIB_TESTING=1 $(PYTEST) -m e2e -p no:cacheprovider $(PYTEST_ARGS)
+
+## Benchmarks (figures only, no pass/fail): the yearly PDF build and its download.
+bench: install-dev
+	tools/ensure-tools
+	tools/ensure-wrk
+	for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
+
+## Production (issue 7): the server run end to end, a pg_dump restore, the dependency audit.
+prod-smoke: install-dev
+	tools/prod-smoke
+
+restore-check: install-dev
+	tools/restore-check
+
+audit-deps: install-dev
+	tools/audit-deps
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

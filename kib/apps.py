@@ -8,6 +8,11 @@ class KibConfig(AppConfig):
     name = "kib"
     verbose_name = _("Edities en organisaties")
 
+    def ready(self):
+        from kib import public_cache
+
+        public_cache.connect_signals()  # a committed content change starts a new version of the public pages
+
 
 class KibAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "themes",
     "recommendations",
     "indicators",
+    "kib.publication",
+    "kib.workflow",
 ]
 
 MIDDLEWARE = [
@@ -163,9 +165,7 @@ LOGIN_URL = "admin:login"
 # Background jobs (PDF builds): django-tasks with the database backend.
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
-        if TESTING
-        else "django_tasks_db.DatabaseBackend",
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
     }
 }
 
@@ -203,3 +203,126 @@ LOGGING = {
     "root": {"handlers": ["stderr"], "level": os.environ.get("KIB_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# The yearly PDF (publication): wall-clock limit of one WeasyPrint build, and where draft
+# previews are kept (outside MEDIA_ROOT, so they are reachable only through the admin).
+KIB_PDF_TIMEOUT = env_int("KIB_PDF_TIMEOUT", 600)
+KIB_PDF_PREVIEW_ROOT = Path(os.environ.get("KIB_PDF_PREVIEW_ROOT", BASE_DIR / "var" / "pdf-previews"))
+
+# Editorial workflow: the address used in the links of notification mails.
+KIB_SITE_URL = os.environ.get("KIB_SITE_URL", "http://127.0.0.1:8000")
+
+# Public site (issue 6): the cache of rendered public pages, and the content security policy.
+# Pages are kept per process under a content version shared by all server processes through a
+# directory (see kib/public_cache.py); tests use dummy caches unless a test switches them on.
+KIB_PUBLIC_CACHE_SECONDS = env_int("KIB_PUBLIC_CACHE_SECONDS", 600)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {
+        "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+        if TESTING
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kib-public-pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("KIB_PUBLIC_CACHE_ENTRIES", 1000)},
+    },
+    "public-version": {
+        "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+        if TESTING
+        else "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("KIB_PUBLIC_CACHE_DIR", str(BASE_DIR / "var" / "public-cache")),
+    },
+}
+INSTALLED_APPS.append("csp")
+MIDDLEWARE.append("csp.middleware.CSPMiddleware")
+# No inline script or style anywhere on the public site. The hashes admit the few inline
+# attributes of third-party admin templates (django-import-export's export form, the
+# django-simple-history list), so the admin works unchanged under the same policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'", "'unsafe-hashes'", "'sha256-wid4zL8fR53ZYy1ljOepzR77Dn6vWUUxuNnnWWBP3I8='"],
+        "style-src": [
+            "'self'",
+            "'unsafe-hashes'",
+            "'sha256-mHgUAqxc8GPXM/QhzkHrHujcrQTU9fd6ZjWz+icxKcA='",
+            "'sha256-+YWRMZ88jMyO7jVlBA52tZADiPobPIUA8LAWee68Fvs='",
+            "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",
+        ],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Production (issue 7): login throttling, request and security logs, the health check,
+# static files and media for a server. See the README section "Production".
+INSTALLED_APPS.append("axes")
+INSTALLED_APPS.append("kib.ops")
+MIDDLEWARE.insert(0, "kib.ops.middleware.RequestLogMiddleware")  # first: sees and times every request
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
+# django-axes checks every login first (it needs the request: the admin login form passes it;
+# in tests use client.force_login, or client.login(request=..., ...)).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Ten failed logins for one user name within the cool-off time lock that account, from any
+# address: a guesser who changes IP address gets no more tries. The lock lifts after the
+# cool-off time, or at once with `manage.py axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = env_int("KIB_LOGIN_FAILURE_LIMIT", 10)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = env_int("KIB_LOCKOUT_MINUTES", 60) / 60  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "ops/lockout.html"
+AXES_CLIENT_STR_CALLABLE = "kib.ops.security.axes_client_str"  # its log lines name the account id only
+# axes.W006 asks for the IP address among the lockout parameters. Locking by address (alone or
+# combined with the user name) lets a guesser with many addresses go on, or locks out a whole
+# office behind one address; the account is what is guessed, so the account is what is locked.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# One key=value line per event on stderr, each with the request id (kib/ops/logs.py).
+LOGGING["filters"] = {"request_id": {"()": "kib.ops.logs.RequestIdFilter"}}
+LOGGING["formatters"]["kv"] = {"()": "kib.ops.logs.KeyValueFormatter"}
+LOGGING["handlers"]["stderr"]["formatter"] = "kv"
+LOGGING["handlers"]["stderr"]["filters"] = ["request_id"]
+LOGGING["loggers"]["axes.apps"] = {"level": "WARNING"}  # not its start-up banner on every command
+
+# /healthz fails when a task has waited this long for the PDF worker.
+KIB_HEALTH_QUEUE_MAX_AGE = env_int("KIB_HEALTH_QUEUE_MAX_AGE", 900)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a local monitor asks over plain HTTP
+
+STATIC_ROOT = Path(os.environ.get("KIB_STATIC_ROOT", STATIC_ROOT))
+
+# Media (the published PDFs) on S3-compatible storage when KIB_S3_BUCKET is set; on disk otherwise.
+KIB_S3_BUCKET = os.environ.get("KIB_S3_BUCKET", "").strip()
+if KIB_S3_BUCKET:
+    _s3_key, _s3_secret = os.environ.get("KIB_S3_ACCESS_KEY_ID", ""), os.environ.get("KIB_S3_SECRET_ACCESS_KEY", "")
+    if bool(_s3_key) != bool(_s3_secret):
+        raise ImproperlyConfigured(
+            "Set both KIB_S3_ACCESS_KEY_ID and KIB_S3_SECRET_ACCESS_KEY, or neither (then boto3 finds credentials)."
+        )
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": KIB_S3_BUCKET,
+            "endpoint_url": os.environ.get("KIB_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("KIB_S3_REGION") or None,
+            "access_key": _s3_key or None,
+            "secret_key": _s3_secret or None,
+            "location": os.environ.get("KIB_S3_PREFIX", "").strip("/"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+# Editorial workflow on SQLite: a transaction takes the write lock when it begins, so two people
+# saving one chapter queue up instead of one failing with "database is locked"; in tests the
+# database is a file (one per test process) so that threads share it over real connections.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    if TESTING:
+        _test_db = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"kib-test-{os.getpid()}.sqlite3")
+        DATABASES["default"]["TEST"] = {"NAME": _test_db}

@@ -107,23 +107,31 @@ def carry_forward(old_edition, new_edition):
     }
 
 
-def figures_without_data(edition):
-    """The figures of ``edition`` that cannot be drawn yet ("data to be entered"), in print order."""
+def figures_without_data(edition, chapters=None):
+    """The figures of ``edition`` that cannot be drawn yet ("data to be entered"), in print order.
+
+    ``chapters`` (ids) narrows it to those chapters. A fixed number of queries, whatever the
+    number of figures: the charts come with their series and observations prefetched.
+    """
+    from django.db.models import Prefetch
+
     from indicators.charts import chart_data
     from themes.models import Figure
 
     figures = (
         Figure.objects.filter(chapter__edition=edition)
-        .select_related("chapter__theme", "chapter__edition")
+        .select_related("chapter__theme", "chapter__edition", "chart")
+        .prefetch_related(
+            Prefetch("chart__series", queryset=FigureSeries.objects.select_related("indicator")),
+            "chart__series__indicator__observations",
+        )
         .order_by("chapter__theme__number", "number")
     )
-    linked = {
-        chart.figure_id: chart
-        for chart in Chart.objects.filter(figure__chapter__edition=edition).select_related("figure")
-    }
+    if chapters is not None:
+        figures = figures.filter(chapter__in=chapters)
     missing = []
     for figure in figures:
-        chart = linked.get(figure.pk)
+        chart = getattr(figure, "chart", None)
         if chart is None or chart_data(chart) is None:
             missing.append(figure)
     return missing

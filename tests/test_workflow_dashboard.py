@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from indicators.models import Chart, FigureSeries
 from kib.workflow import services
 from tests import factories as f
 from themes.models import ChapterRecommendation, DevelopmentGroup, Figure, HeadlineValue, KeyFigureParagraph
@@ -33,7 +34,10 @@ def complete(chapter):
     rec = f.recommendation(f"{chapter.pk}a")
     ChapterRecommendation.objects.create(chapter=chapter, recommendation=rec)
     DevelopmentGroup.objects.create(chapter=chapter, kind="policy").recommendations.add(rec)
-    Figure.objects.create(chapter=chapter, number=1, title="Armoede", source_line="CBS")
+    figure = Figure.objects.create(chapter=chapter, number=1, title="Armoede", source_line="CBS")
+    indicator = f.indicator(theme=chapter.theme)
+    f.observation(indicator, period="2023", value="6")
+    FigureSeries.objects.create(chart=Chart.objects.create(figure=figure), indicator=indicator)
 
 
 def test_coordinator_sees_every_chapter_with_its_state_deadline_and_open_comments(client, cast):
@@ -72,6 +76,7 @@ def test_dashboard_names_what_is_still_missing(client, cast):
     assert "leeg: focus" in missing and "leeg: inleidende vraag" in missing and "geen kengetallen" in missing
     assert "aanbevelingen zonder ontwikkelingen of beleid: 15b" in missing
     assert "figuren zonder bron: 3" in missing
+    assert "cijfers nog in te voeren voor figuur 3" in missing
     assert rows[cast.chapter_b.pk].missing == []
 
 
@@ -104,6 +109,7 @@ def count_queries(client, url):
 @pytest.mark.parametrize("role", ["coordinator", "editor_a"])
 def test_dashboard_and_chapter_list_do_not_query_per_chapter(client, cast, role):
     client.force_login(getattr(cast, role))
+    complete(cast.chapter_a)  # a figure with a chart: its data is looked up once for all chapters
     urls = [reverse("admin:workflow_dashboard", args=[2025]), reverse("admin:themes_chapter_changelist")]
     before = [count_queries(client, url) for url in urls]
     for _ in range(6):

@@ -4,6 +4,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from indicators.services import figures_without_data
 from kib.models import Edition
 from kib.workflow.models import ReviewComment
 from kib.workflow.scoping import visible_chapters
@@ -22,7 +23,7 @@ def _count(queryset):
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def _missing(chapter, recommendations_without_groups, figures_without_source):
+def _missing(chapter, recommendations_without_groups, figures_without_source, figures_without_data):
     missing = []
     if chapter.edition.series == Edition.Series.CIJFERS:
         if not chapter.n_sections:
@@ -45,6 +46,10 @@ def _missing(chapter, recommendations_without_groups, figures_without_source):
         missing.append(_("aanbevelingen zonder ontwikkelingen of beleid: %(codes)s") % {"codes": ", ".join(codes)})
     if numbers := figures_without_source.get(chapter.pk):
         missing.append(_("figuren zonder bron: %(numbers)s") % {"numbers": ", ".join(str(n) for n in numbers)})
+    if numbers := figures_without_data.get(chapter.pk):
+        missing.append(
+            _("cijfers nog in te voeren voor figuur %(numbers)s") % {"numbers": ", ".join(str(n) for n in numbers)}
+        )
     return missing
 
 
@@ -81,6 +86,9 @@ def chapter_rows(edition, user):
         "chapter_id", "number"
     ):
         without_source.setdefault(chapter_id, []).append(number)
+    without_data = {}
+    for figure in figures_without_data(edition, chapters=ids):
+        without_data.setdefault(figure.chapter_id, []).append(figure.number)
     for chapter in chapters:
-        chapter.missing = _missing(chapter, without_groups, without_source)
+        chapter.missing = _missing(chapter, without_groups, without_source, without_data)
     return chapters

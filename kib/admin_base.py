@@ -51,6 +51,34 @@ class ScopedChoicesMixin:
         return queryset.filter(pk__in=related_admin.choices_queryset(request).values("pk"))
 
 
+def show_rich_text_as_html(admin_form):
+    """Mark the read-only rich-text values of an admin form (or inline formset) as safe HTML.
+
+    The values were sanitised with nh3 when saved, and are sanitised again here, so what the
+    admin prints is the allowed subset only. Editable fields keep their plain text: a textarea
+    must show the HTML source escaped.
+    """
+    from django.utils.safestring import mark_safe
+
+    from kib.richtext import RichTextField, sanitize_html
+
+    if admin_form is None:
+        return
+    readonly = set(admin_form.readonly_fields)
+    if hasattr(admin_form, "form"):  # the object's own form: read-only fields are left out of it
+        forms_ = [admin_form.form]
+        readonly -= set(admin_form.form.fields)
+    else:  # an inline: without the right to change, every field it shows is read-only
+        forms_ = admin_form.formset.forms
+        if not admin_form.has_change_permission:
+            readonly |= set(flatten_fieldsets(admin_form.fieldsets))
+    for form in forms_:
+        instance = form.instance
+        for field in instance._meta.concrete_fields:
+            if isinstance(field, RichTextField) and field.name in readonly:
+                setattr(instance, field.attname, mark_safe(sanitize_html(getattr(instance, field.attname))))
+
+
 class ChapterLockForm(forms.ModelForm):
     """Carries the version of the chapter the user opened; refuses the save when it moved on."""
 
@@ -238,6 +266,15 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
         except ChapterChanged:
             # Lost a race after validating: show the form again, whose check now reports the conflict.
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    # -- read-only rich text ---------------------------------------------------
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """Rich text shown read-only (a submitted chapter, a frozen edition) reads as text, not as tags."""
+        show_rich_text_as_html(context.get("adminform"))
+        for inline in context.get("inline_admin_formsets", ()):
+            show_rich_text_as_html(inline)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # -- history ---------------------------------------------------------------
 

@@ -1,6 +1,9 @@
 from django.contrib import admin
-from django.urls import path
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+
+from kib.ops import second_factor
 
 
 class KibAdminSite(admin.AdminSite):
@@ -8,6 +11,18 @@ class KibAdminSite(admin.AdminSite):
     site_title = _("KIB-redactie")
     index_title = _("Redactie")
     index_template = "admin/kib/index.html"
+    login_template = "admin/kib/login.html"
+    login_form = second_factor.KibAdminAuthenticationForm
+
+    def has_permission(self, request):
+        """Staff, and for coordinators and administrators a session verified with a second factor."""
+        return super().has_permission(request) and second_factor.satisfied(request)
+
+    def login(self, request, extra_context=None):
+        if request.method == "GET" and request.user.is_authenticated and second_factor.must_enrol(request):
+            return redirect(reverse(f"{self.name}:second_factor"))
+        extra_context = {**(extra_context or {}), "second_factor": second_factor.enabled()}
+        return super().login(request, extra_context)
 
     def get_urls(self):
         from kib.workflow.views import dashboard
@@ -15,6 +30,7 @@ class KibAdminSite(admin.AdminSite):
         return [
             path("dashboard/", self.admin_view(dashboard), name="workflow_dashboard"),
             path("dashboard/<int:year>/", self.admin_view(dashboard), name="workflow_dashboard"),
+            path("tweestapsverificatie/", second_factor.enrol_view(self), name="second_factor"),
             *super().get_urls(),
         ]
 

@@ -326,3 +326,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if TESTING:
         _test_db = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"kib-test-{os.getpid()}.sqlite3")
         DATABASES["default"]["TEST"] = {"NAME": _test_db}
+
+# A second factor for coordinators and administrators (django-otp, TOTP; kib/ops/second_factor.py).
+# On by default in production; off in the demo (`make run`) and in tests unless a test turns it on.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "django_otp.middleware.OTPMiddleware"
+)
+KIB_OTP_REQUIRED = env_bool("KIB_OTP_REQUIRED", not DEBUG and not TESTING)
+OTP_TOTP_ISSUER = "KIB Kinderrechten in Beweging"

@@ -169,11 +169,12 @@ class ObservationConfirmForm(ConfirmImportForm):
 
 @admin.register(Observation)
 class ObservationAdmin(ImportExportMixin, IndicatorsModelAdmin):
-    list_display = ["indicator", "period", "territory", "sex", "age_group", "breakdown", "value", "flag"]
-    list_filter = ["territory", "flag", "indicator__theme"]
+    list_display = ["indicator", "period", "territory", "sex", "age_group", "breakdown", "value", "flag", "public"]
+    list_filter = ["territory", "flag", "public", "indicator__theme"]
     search_fields = ["indicator__name", "indicator__code", "period"]
     list_select_related = ["indicator"]
     autocomplete_fields = ["indicator"]
+    readonly_fields = ["public"]  # set by publishing the edition that draws the figure, never by hand
 
     resource_classes = [ObservationResource]
     import_formats = IMPORT_FORMATS

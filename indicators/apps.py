@@ -13,12 +13,15 @@ class IndicatorsConfig(AppConfig):
         # and OPENPYXL_DEFUSEDXML is not switched off; refuse to start otherwise.
         import openpyxl
 
-        from indicators.services import on_chapter_copied, on_edition_published
-        from kib.workflow.signals import chapter_copied, edition_published
+        from indicators.services import on_chapter_copied, on_correction_closed, on_edition_published
+        from kib.workflow.signals import chapter_copied, correction_closed, edition_published
 
-        # A published report keeps the periods its figures showed; next year's copy shows them all again.
+        # A published report keeps the periods its figures showed, and its figures become public;
+        # next year's copy shows every period again.
         edition_published.connect(on_edition_published, dispatch_uid="indicators-pin-chart-periods")
         chapter_copied.connect(on_chapter_copied, dispatch_uid="indicators-unpin-copied-charts")
+        # Figures become public with the report that shows them (and with a closed correction of it).
+        correction_closed.connect(on_correction_closed, dispatch_uid="indicators-publish-observations")
 
         if not openpyxl.DEFUSEDXML:
             raise ImproperlyConfigured(

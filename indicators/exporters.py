@@ -9,7 +9,7 @@ Same small contract as the PDF exporter (``kib.publication.exporter``)::
     exporter.write(path_or_binary_file)
 
 Used by the admin (indicator list → "Open data"), the public site
-(``indicators.views_opendata``) and ``manage.py export_opendata YEAR``. The
+(``indicators.views``) and ``manage.py export_opendata YEAR``. The
 observations CSV has exactly the columns of the import template, so a downloaded file
 can be corrected and imported again. An edition's observations are those of the
 indicators of its themes, for periods that start no later than the end of its
@@ -32,10 +32,20 @@ LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.nl"
 
 
-def edition_observations(edition, indicators=None):
+def edition_observations(edition, indicators=None, public_only=None):
+    """The observations of ``edition``'s themes up to its reporting period.
+
+    For a published edition only what has been published (``Observation.objects.public()``):
+    figures imported since, for the next edition, wait for that edition. A draft edition (the
+    admin only) exports everything, so its editors can check what they typed.
+    """
+    if public_only is None:
+        public_only = edition.is_published
     end_year = edition.reporting_period_end.year if edition.reporting_period_end else edition.year
     themes = edition.chapters.values("theme_id")
     qs = Observation.objects.filter(indicator__theme_id__in=themes, period__lt=str(end_year + 1))
+    if public_only:
+        qs = qs.public()
     if indicators is not None:
         qs = qs.filter(indicator__in=indicators)
     return qs.select_related("indicator").order_by("indicator__theme__number", "indicator__code", "period", "territory")

@@ -85,6 +85,12 @@ class Indicator(models.Model):
         return reverse("public:indicator", args=[self.code])
 
 
+class ObservationQuerySet(models.QuerySet):
+    def public(self):
+        """What the public may see: figures published with an edition. Every public view reads through this."""
+        return self.filter(public=True)
+
+
 class Observation(models.Model):
     class Flag(models.TextChoices):
         NONE = "", _("—")
@@ -103,7 +109,17 @@ class Observation(models.Model):
     value = models.DecimalField(_("waarde"), max_digits=16, decimal_places=3)
     flag = models.CharField(_("vlag"), max_length=20, choices=Flag.choices, blank=True, default="")
     note = models.CharField(_("toelichting"), max_length=500, blank=True)
+    public = models.BooleanField(
+        _("openbaar"),
+        default=False,
+        help_text=_(
+            "Wordt openbaar wanneer een editie die het kengetal gebruikt verschijnt (of een correctie wordt "
+            "afgesloten); tot dan staat het cijfer alleen in de redactie en in conceptversies."
+        ),
+    )
     history = HistoricalRecords()
+
+    objects = ObservationQuerySet.as_manager()
 
     class Meta:
         ordering = ["indicator", "period", "territory", "sex", "age_group", "breakdown"]

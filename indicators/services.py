@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries
+from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation
 
 
 def _chapters_by_theme(edition):
@@ -166,8 +166,29 @@ def unpin(charts):
     return charts.filter(periods_pinned=True).update(periods="", periods_pinned=False)
 
 
+def publish_observations(edition):
+    """Make public the observations of every indicator that ``edition`` draws (figures and headline figures).
+
+    Called when the edition is published and when a correction of it is closed, inside the same
+    transaction, so a figure reaches the public site together with the report that shows it and
+    not when an editor imports it. Returns the number of observations that became public.
+    """
+    from django.db.models import Q
+
+    drawn = Q(indicator__figure_series__chart__figure__chapter__edition=edition) | Q(
+        indicator__headline_series__chapter__edition=edition
+    )
+    ids = Observation.objects.filter(drawn, public=False).values_list("pk", flat=True).distinct()
+    return Observation.objects.filter(pk__in=list(ids)).update(public=True)
+
+
 def on_edition_published(sender, edition, **kwargs):
     pin_chart_periods(edition)
+    publish_observations(edition)
+
+
+def on_correction_closed(sender, edition, **kwargs):
+    publish_observations(edition)
 
 
 def on_chapter_copied(sender, source, copy, **kwargs):

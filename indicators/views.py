@@ -1,8 +1,10 @@
 """Public indicator pages: the list, one indicator (chart, table, flags, sources), its CSV.
 
-An indicator is public when a published chapter draws it (``Indicator.objects.published()``).
+An indicator is public when a published chapter draws it (``Indicator.objects.published()``), and
+its observations when an edition that draws it was published (``Observation.objects.public()``).
 """
 
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from indicators.charts import indicator_svg
 from indicators.exporters import ObservationsCsvExporter, OpenDataZipExporter, observations_csv
-from indicators.models import DataGap, Indicator, period_sort_key
+from indicators.models import DataGap, Indicator, Observation, period_sort_key
 from indicators.stats import format_value
 from indicators.views_opendata import exporter_response
 from kib.models import Edition
@@ -34,7 +36,9 @@ def indicator_detail(request, code):
     def build():
         # indicator_svg reads indicator.observations.all(): prefetched here, once for the chart and the table.
         indicator = get_object_or_404(
-            Indicator.objects.published().select_related("theme").prefetch_related("observations", "sources"),
+            Indicator.objects.published()
+            .select_related("theme")
+            .prefetch_related(Prefetch("observations", queryset=Observation.objects.public()), "sources"),
             code=code,
         )
         observations = sorted(indicator.observations.all(), key=lambda o: (period_sort_key(o.period), o.territory))
@@ -75,7 +79,8 @@ def indicator_csv(request, code):
     """One indicator's observations, in the columns of the import template (so it can be corrected and re-imported)."""
     indicator = get_object_or_404(Indicator.objects.published(), code=code)
     response = HttpResponse(
-        observations_csv(indicator.observations.select_related("indicator")), content_type="text/csv; charset=utf-8"
+        observations_csv(indicator.observations.public().select_related("indicator")),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="kib-{indicator.code}.csv"'
     return response

@@ -179,8 +179,9 @@ def chapter_parts(ch, recommendations=(), text="", n=None):
         chapter=ch, number=number, title=f"Figuur {n} {text}", source_line=f"Bron {n} {text}"
     )
     indicator = Indicator.objects.create(theme=theme, code=f"indicator-{n}", name=f"Indicator {n} {text}")
-    Observation.objects.create(indicator=indicator, period="2022", value=Decimal("10"), note=text)
-    Observation.objects.create(indicator=indicator, period="2023", value=Decimal("12"), flag="provisional")
+    public = ch.edition.is_published  # figures of a published edition were made public with it
+    Observation.objects.create(indicator=indicator, period="2022", value=Decimal("10"), note=text, public=public)
+    Observation.objects.create(indicator=indicator, period="2023", value=Decimal("12"), flag="provisional", public=public)
     chart = Chart.objects.create(figure=figure)
     FigureSeries.objects.create(chart=chart, indicator=indicator)
     paragraph = KeyFigureParagraph.objects.create(chapter=ch, title=f"Kengetal {n} {text}", body=body, figure=figure)

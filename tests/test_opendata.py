@@ -12,11 +12,13 @@ from django.urls import reverse
 
 from indicators.exporters import ObservationsCsvExporter, OpenDataZipExporter
 from indicators.importing import read_table
-from indicators.models import Observation
+from indicators.models import Chart, FigureSeries, Observation
 from indicators.resources import ObservationResource
-from indicators.views_opendata import opendata_csv, opendata_zip
+from indicators.views import edition_observations_csv as opendata_csv
+from indicators.views import edition_open_data as opendata_zip
 from kib.models import Edition, Source
 from tests import factories as f
+from themes.models import Figure
 
 pytestmark = pytest.mark.django_db
 
@@ -34,17 +36,19 @@ def published():
         publication_date=datetime.date(2024, 10, 22),
     )
     theme = f.theme(4, title="Jeugdhulp")
-    f.chapter(edition=edition, theme=theme)
+    chapter = f.chapter(edition=edition, theme=theme)
     other_theme = f.theme(5)
     waiting = f.indicator(theme, code="wachtlijst-pleegzorg", name="Kinderen op de wachtlijst voor pleegzorg")
     waiting.sources.add(
         Source.objects.create(url="https://www.pleegzorg.nl/cijfers", publisher="Pleegzorg Nederland", title="Cijfers")
     )
-    f.observation(waiting, "2022", "790")
-    f.observation(waiting, "2023", "838", flag=Observation.Flag.PROVISIONAL, note="=peildatum")
-    f.observation(waiting, "2025", "700")  # after the reporting period: not in this edition
+    f.observation(waiting, "2022", "790", public=True)
+    f.observation(waiting, "2023", "838", flag=Observation.Flag.PROVISIONAL, note="=peildatum", public=True)
+    f.observation(waiting, "2025", "700", public=True)  # after the reporting period: not in this edition
+    figure = Figure.objects.create(chapter=chapter, number=1, title="Wachtlijst pleegzorg", source_line="Pleegzorg NL")
+    FigureSeries.objects.create(chart=Chart.objects.create(figure=figure), indicator=waiting)
     elsewhere = f.indicator(other_theme, code="ander-thema")
-    f.observation(elsewhere, "2023", "1")  # a theme without a chapter in this edition
+    f.observation(elsewhere, "2023", "1", public=True)  # a theme without a chapter in this edition
     return edition
 
 
@@ -162,3 +166,14 @@ def test_coordinator_downloads_open_data_from_the_admin(client, published):
     assert page.status_code == 200 and "CC BY 4.0" in page.content.decode()
     response = client.get(reverse("admin:indicators_indicator_opendata_download", args=[2024, "open-data"]))
     assert response.status_code == 200 and zipfile.is_zipfile(io.BytesIO(response.content))
+
+
+def test_a_published_edition_exports_only_published_figures(published):
+    """A figure imported after publication (for the next edition) is not open data until that edition appears."""
+    waiting = Observation.objects.get(period="2022").indicator
+    f.observation(waiting, "2023-2024", "812")  # imported for the next edition: not public yet
+    exported = [r["periode"] for r in rows(ObservationsCsvExporter(published).render())]
+    assert exported == ["2022", "2023"]
+    draft = f.edition(2025)
+    f.chapter(edition=draft, theme=waiting.theme)
+    assert "2023-2024" in [r["periode"] for r in rows(ObservationsCsvExporter(draft).render())]

@@ -335,3 +335,10 @@ MIDDLEWARE.insert(
 )
 KIB_OTP_REQUIRED = env_bool("KIB_OTP_REQUIRED", not DEBUG and not TESTING)
 OTP_TOTP_ISSUER = "KIB Kinderrechten in Beweging"
+
+# Public site (issue 6): the stored PDF is downloaded as lean as a static file — answered right after
+# SecurityMiddleware and WhiteNoise, before sessions, authentication, language and CSRF run
+# (kib/publication/middleware.py).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "kib.publication.middleware.PdfDownloadMiddleware"
+)

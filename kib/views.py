@@ -6,16 +6,17 @@ Pages are rendered once per content version and then served from the public cach
 (``kib.public_cache``); the queries below run only when a page is rebuilt.
 """
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from kib.models import Edition
 from kib.public_cache import page_response
-from kib.publication.layout import prefetch_chapters
+from kib.publication.layout import PRINTED_WITH_CHAPTER, load_printed_parts
 from kib.publication.models import PublishedPdf
 from themes.models import Chapter
 
@@ -74,20 +75,26 @@ def edition_detail(request, year):
 @require_safe
 def chapter_detail(request, year, theme_slug):
     def build():
-        # One query for the navigation: this edition's chapters, and this theme in every published edition.
+        # One query for the chapter itself and the navigation (this edition's chapters, and this theme
+        # in every published edition), with the size of the edition's current PDF for the download link.
+        current_pdf = PublishedPdf.objects.current().filter(edition=OuterRef("edition_id"))
         related = list(
             Chapter.objects.published()
             .filter(Q(edition__year=year) | Q(theme__slug=theme_slug))
-            .select_related("edition", "theme")
+            .select_related(*PRINTED_WITH_CHAPTER)
+            .annotate(pdf_size=Subquery(current_pdf.values("size")[:1]))
             .order_by("theme__number", "-edition__year")
         )
         nav = [c for c in related if c.edition.year == year]
-        current = next((c for c in nav if c.theme.slug == theme_slug), None)
-        if current is None:
+        chapter = next((c for c in nav if c.theme.slug == theme_slug), None)
+        if chapter is None:
             raise Http404("Geen gepubliceerd hoofdstuk.")
-        chapter = prefetch_chapters(Chapter.objects.published().filter(pk=current.pk)).get()
-        index = nav.index(current)
-        gaps = chapter.data_gaps.select_related("recommendation", "first_noted_in").order_by("position", "pk")
+        # Every printed part, data gaps included, in a fixed number of queries; published numbers only.
+        load_printed_parts([chapter], public_only=True)
+        index = nav.index(chapter)
+        pdf = None
+        if chapter.pdf_size is not None:
+            pdf = {"url": reverse("public:edition_pdf", args=[year]), "size": chapter.pdf_size}
         context = {
             "chapter": chapter,
             "edition": chapter.edition,
@@ -95,8 +102,8 @@ def chapter_detail(request, year, theme_slug):
             "previous": nav[index - 1] if index > 0 else None,
             "next": nav[index + 1] if index + 1 < len(nav) else None,
             "other_editions": [c for c in related if c.theme.slug == theme_slug and c.edition.year != year],
-            "data_gaps": gaps,
-            "pdf": current_pdfs([chapter.edition]).get(chapter.edition_id),
+            "data_gaps": chapter.data_gaps.all(),
+            "pdf": pdf,
             "public_site": True,  # report/figure.html adds the data table under each chart
             "section": "editions",
         }

@@ -7,7 +7,7 @@ from indicators.models import Chart, FigureSeries, HeadlineSeries, Observation
 from kib.models import Edition
 from kib.workflow import services
 from tests import factories as f
-from themes.models import Figure
+from themes.models import Figure, KeyFigureParagraph
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +109,14 @@ def test_nobody_makes_a_figure_public_by_hand_in_the_admin(client, setup):
     }
     client.post(url, {**data, "chapter_version": cast.chapter_a.version})
     assert not Observation.objects.get(pk=obs.pk).public
+
+
+def test_the_online_chapter_draws_published_numbers_only(client, setup):
+    cast, waiting, _other = setup
+    figure = Figure.objects.get(chapter=cast.chapter_a)
+    FigureSeries.objects.filter(chart__figure=figure).update(territory="*")  # one series per territory
+    KeyFigureParagraph.objects.create(chapter=cast.chapter_a, title="Pleegzorg", body="<p>Wachtlijst</p>", figure=figure)
+    publish(cast)
+    Observation.objects.create(indicator=waiting, period="2024", territory="BON", value=77777)  # not public
+    page = client.get(cast.chapter_a.get_absolute_url()).content.decode()
+    assert "838" in page and "77.777" not in page and "77777" not in page

@@ -85,6 +85,23 @@ def test_figures_are_inline_svg_with_title_and_a_data_table(client):
     assert '<th scope="col" class="num">2023</th>' in page
 
 
+def test_chapter_links_the_current_pdf_of_its_edition_with_its_size(client):
+    from django.core.files.base import ContentFile
+
+    from kib.publication.models import PublishedPdf
+
+    edition = f.edition(year=2024, state=Edition.State.PUBLISHED)
+    chapter = f.full_chapter(edition, f.theme(number=8, slug="migratie"))
+    assert "het hele rapport als pdf" not in text(get(client, chapter.get_absolute_url()))
+    for version, size in ((1, 1000), (2, 2048)):
+        pdf = PublishedPdf(edition=edition, version=version, sha256="0" * 64, size=size, page_count=1)
+        pdf.is_current = version == 2
+        pdf.file.save(f"kib-2024-v{version}.pdf", ContentFile(b"%PDF-1.7\n" + b"0" * (size - 10)))
+    page = text(get(client, chapter.get_absolute_url()))
+    assert '<a href="/editie/2024/pdf/" type="application/pdf" download>het hele rapport als pdf</a> (2,0' in page
+    assert "/pdf/v1/" not in page
+
+
 def test_recommendation_page_shows_what_each_published_edition_said(client):
     co = f.concluding_observations()
     theme = f.theme(number=8, slug="migratie")

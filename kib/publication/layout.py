@@ -1,26 +1,40 @@
 """What the report templates print, fetched up front in a fixed number of queries.
 
-``prefetch_chapters`` loads every printed part of many chapters at once; ``ChapterLayout``
-arranges one chapter's parts in the printed order and attaches footnotes and cited sources
-to the part that holds them. The public chapter page uses the same layout (through the
-``chapter_layout`` template tag) with a plain chapter; then the parts are fetched on demand.
+``prefetch_chapters`` (or ``load_printed_parts`` for chapters already fetched) loads every
+printed part of many chapters at once; ``ChapterLayout`` arranges one chapter's parts in the
+printed order and attaches footnotes and cited sources to the part that holds them. The PDF
+and the public chapter page both use it (through the ``chapter_layout`` template tag); given a
+plain chapter, the layout fetches the parts on demand.
+
+The cost does not depend on the number of chapters or parts: the small part tables (definitions,
+headline values, blocks, free sections, footnotes, development groups and their items) come in
+one UNION ALL query, the figures with their chart, the series with their indicator and all
+their observations in three, and citations, recommendations and data gaps in one each.
 """
 
 import importlib
 import importlib.util
 from collections import defaultdict
+from decimal import Decimal
+from operator import attrgetter
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Prefetch
+from django.db import models
+from django.db.models import F, Prefetch, Value, prefetch_related_objects
+from django.db.models.functions import Cast
 
 from themes.models import (
+    Chapter,
     ChapterRecommendation,
+    ChapterSection,
     Citation,
     Definition,
     DevelopmentGroup,
     DevelopmentItem,
     Figure,
+    Footnote,
+    HeadlineValue,
     KeyFigureParagraph,
     LatestDevelopment,
 )
@@ -36,32 +50,171 @@ SECTION_TITLES = {
 }
 
 
-def _figure_prefetches():
-    """The figures, with what ``indicators.charts`` reads to draw them when that app has charts."""
+def _figure_prefetches(public_only=False):
+    """The figures, with what ``indicators.charts`` reads to draw them when that app has charts.
+
+    Each figure comes with its chart (one-to-one, same query), each series with its indicator
+    (same query), then every observation of those indicators: three queries for all figures.
+    ``public_only`` (the public site) draws only published observations: numbers imported since
+    for the next edition wait for it.
+    """
     try:
-        Figure._meta.get_field("chart")
+        chart = Figure._meta.get_field("chart").related_model
     except FieldDoesNotExist:
         return ["figures"]
-    return ["figures", "figures__chart", "figures__chart__series__indicator__observations"]
+    series = chart._meta.get_field("series").related_model
+    observations = series._meta.get_field("indicator").related_model._meta.get_field("observations").related_model
+    return [
+        Prefetch("figures", queryset=Figure.objects.select_related("chart")),
+        Prefetch("figures__chart__series", queryset=series.objects.select_related("indicator")),
+        Prefetch(
+            "figures__chart__series__indicator__observations",
+            queryset=observations.objects.public() if public_only else observations.objects.all(),
+        ),
+    ]
+
+
+def _data_gap_prefetches():
+    """The chapter's data gaps ("blinde vlekken") with what is printed with them, when the indicators app has them."""
+    try:
+        gap = Chapter._meta.get_field("data_gaps").related_model
+    except FieldDoesNotExist:
+        return []
+    return [Prefetch("data_gaps", queryset=gap.objects.select_related("recommendation", "first_noted_in"))]
+
+
+def _related_prefetches(public_only=False):
+    return [
+        *_figure_prefetches(public_only),
+        Prefetch("citations", queryset=Citation.objects.select_related("source")),
+        Prefetch("chapter_recommendations", queryset=ChapterRecommendation.objects.select_related("recommendation")),
+        *_data_gap_prefetches(),
+    ]
+
+
+# The small tables of printed parts, read for any number of chapters in one UNION ALL query:
+# (key in ``chapter.loaded_parts``, model, lookup from the part to its chapter).
+PART_TABLES = (
+    ("definitions", Definition, "chapter"),
+    ("headline_values", HeadlineValue, "chapter"),
+    ("key_figures", KeyFigureParagraph, "chapter"),
+    ("latest_developments", LatestDevelopment, "chapter"),
+    ("sections", ChapterSection, "chapter"),
+    ("footnotes", Footnote, "chapter"),
+    ("development_groups", DevelopmentGroup, "chapter"),
+    ("development_items", DevelopmentItem, "group__chapter"),
+)
+
+
+def _column_type(field):
+    """One output type per kind of value, so that every database unites the columns of different tables."""
+    if field.is_relation or isinstance(field, models.IntegerField):
+        return models.BigIntegerField()
+    if isinstance(field, (models.CharField, models.TextField)):
+        return models.TextField()
+    if isinstance(field, models.DecimalField):
+        return models.DecimalField(max_digits=field.max_digits, decimal_places=field.decimal_places)
+    if isinstance(field, models.DateTimeField):
+        return models.DateTimeField()
+    if isinstance(field, models.DateField):
+        return models.DateField()
+    if isinstance(field, models.BooleanField):
+        return models.BooleanField()
+    raise TypeError(f"{field!r}: no union column type for {type(field).__name__}")
+
+
+def _union_columns():
+    """``{attname: output field}`` of every column of the part tables; a name has one type in all of them."""
+    columns = {}
+    for _key, model, _lookup in PART_TABLES:
+        for field in model._meta.concrete_fields:
+            kind = _column_type(field)
+            known = columns.setdefault(field.attname, kind)
+            if known.deconstruct()[1:] != kind.deconstruct()[1:]:
+                raise TypeError(f"{model.__name__}.{field.attname} differs in type from the same column elsewhere")
+    return columns
+
+
+def _part_rows(chapter_ids):
+    """Every row of the part tables of these chapters, as ``(key, model instance)``, in one query."""
+    columns = _union_columns()
+    branches = []
+    for key, model, lookup in PART_TABLES:
+        own = {field.attname for field in model._meta.concrete_fields}
+        select = {"part_table": Value(key, output_field=models.TextField())}
+        for i, (attname, kind) in enumerate(columns.items()):
+            select[f"col{i}"] = F(attname) if attname in own else Cast(Value(None), output_field=kind)
+        queryset = model._default_manager.filter(**{f"{lookup}__in": chapter_ids}).order_by()
+        branches.append(queryset.annotate(**select).values_list(*select))
+    union = branches[0].union(*branches[1:], all=True)
+    position = {attname: i + 1 for i, attname in enumerate(columns)}
+    models_by_key = {key: model for key, model, _lookup in PART_TABLES}
+    for row in union:
+        model = models_by_key[row[0]]
+        fields = model._meta.concrete_fields
+        values = [_python_value(field, row[position[field.attname]]) for field in fields]
+        yield row[0], model.from_db(union.db, [field.attname for field in fields], values)
+
+
+def _python_value(field, value):
+    if value is not None and isinstance(field, models.DecimalField):  # as a query of the table itself returns it
+        value = value if isinstance(value, Decimal) else Decimal(str(value))
+        return value.quantize(Decimal(1).scaleb(-field.decimal_places))
+    return value
+
+
+def _in_model_order(parts, model):
+    """``parts`` sorted as the model's ``Meta.ordering`` (what a query of the table would return)."""
+    for name in reversed(model._meta.ordering):  # stable sorts, least significant key first
+        attname = name.lstrip("-")
+        parts.sort(key=attrgetter("pk" if attname == "pk" else attname), reverse=name.startswith("-"))
+    return parts
+
+
+# What the report prints from a chapter's own foreign keys: select_related these when fetching chapters.
+PRINTED_WITH_CHAPTER = ("edition", "theme", "lead_organisation")
+
+
+def load_printed_parts(chapters, public_only=False):
+    """Fetch every part the report prints for ``chapters`` (a list, fetched with ``PRINTED_WITH_CHAPTER``).
+
+    The related parts are prefetched as usual (``chapter.figures.all()`` …); the small part tables
+    go into ``chapter.loaded_parts`` and each development group's items into ``group.loaded_items``,
+    which ``ChapterLayout`` reads. The public site passes ``public_only``: figures draw published
+    numbers only.
+    """
+    if not chapters:
+        return chapters
+    prefetch_related_objects(chapters, *_related_prefetches(public_only))
+    by_id = {chapter.pk: chapter for chapter in chapters}
+    loaded = {pk: defaultdict(list) for pk in by_id}
+    items = []
+    for key, part in _part_rows(list(by_id)):
+        if key == "development_items":
+            items.append(part)
+        else:
+            part.chapter = by_id[part.chapter_id]
+            loaded[part.chapter_id][key].append(part)
+    groups = {}
+    for chapter in chapters:
+        chapter.loaded_parts = {
+            key: _in_model_order(loaded[chapter.pk][key], model)
+            for key, model, _lookup in PART_TABLES
+            if key != "development_items"
+        }
+        for group in chapter.loaded_parts["development_groups"]:
+            group.loaded_items = []
+            groups[group.pk] = group
+    for item in _in_model_order(items, DevelopmentItem):
+        item.group = groups[item.group_id]
+        item.group.loaded_items.append(item)
+    prefetch_related_objects(list(groups.values()), "recommendations")  # the codes printed above a group
+    return chapters
 
 
 def prefetch_chapters(queryset):
-    """``queryset`` with every part the report prints, in a constant number of queries."""
-    return queryset.select_related("edition", "theme", "lead_organisation").prefetch_related(
-        "definitions",
-        "headline_values",
-        *_figure_prefetches(),
-        "key_figures",
-        "latest_developments",
-        "sections",
-        "footnotes",
-        Prefetch("citations", queryset=Citation.objects.select_related("source")),
-        Prefetch("chapter_recommendations", queryset=ChapterRecommendation.objects.select_related("recommendation")),
-        Prefetch(
-            "development_groups",
-            queryset=DevelopmentGroup.objects.prefetch_related("recommendations", "items"),
-        ),
-    )
+    """The chapters of ``queryset`` as a list, with every part the report prints, in a constant number of queries."""
+    return load_printed_parts(list(queryset.select_related(*PRINTED_WITH_CHAPTER)))
 
 
 def figure_chart_function():
@@ -83,7 +236,7 @@ class ChapterLayout:
         self._ct_ids = {model: content_type.id for model, content_type in ct.items()}
         self._footnotes = defaultdict(list)
         self.loose_footnotes = []
-        for footnote in chapter.footnotes.all():
+        for footnote in self._parts("footnotes"):
             if footnote.content_type_id and footnote.object_id:
                 self._footnotes[(footnote.content_type_id, footnote.object_id)].append(footnote)
             else:
@@ -96,20 +249,23 @@ class ChapterLayout:
         figures_by_id = {figure.pk: figure for figure in self.figures}
         for figure in self.figures:
             self._decorate(figure)
-        self.definitions = [self._decorate(d) for d in chapter.definitions.all()]
-        self.headline_values = list(chapter.headline_values.all())
+        self.definitions = [self._decorate(d) for d in self._parts("definitions")]
+        self.headline_values = self._parts("headline_values")
         self.recommendations = [link.recommendation for link in chapter.chapter_recommendations.all()]
-        self.key_figures = [self._decorate(b, figures_by_id) for b in chapter.key_figures.all()]
-        self.latest_developments = [self._decorate(b, figures_by_id) for b in chapter.latest_developments.all()]
+        self.key_figures = [self._decorate(b, figures_by_id) for b in self._parts("key_figures")]
+        self.latest_developments = [self._decorate(b, figures_by_id) for b in self._parts("latest_developments")]
         for blocks in (self.key_figures, self.latest_developments):
             previous = ""
             for block in blocks:  # a subheading is printed once above the run of blocks it heads
                 block.printed_subheading = block.subheading if block.subheading != previous else ""
                 previous = block.subheading
-        self.sections = list(chapter.sections.all())
+        self.sections = self._parts("sections")
         self.numerical_groups, self.policy_groups = [], []
-        for group in chapter.development_groups.all():
-            group.printed_items = [self._decorate(item, figures_by_id) for item in group.items.all()]
+        for group in self._parts("development_groups"):
+            items = getattr(group, "loaded_items", None)
+            if items is None:
+                items = group.items.all()
+            group.printed_items = [self._decorate(item, figures_by_id) for item in items]
             kind_list = self.numerical_groups if group.kind == DevelopmentGroup.Kind.NUMERICAL else self.policy_groups
             kind_list.append(group)
         placed = {b.figure_id for b in self._all_blocks() if b.figure_id}
@@ -119,6 +275,13 @@ class ChapterLayout:
         for key, footnotes in self._footnotes.items():
             if key not in printed:
                 self.loose_footnotes.extend(footnotes)
+
+    def _parts(self, key):
+        """One kind of part in the printed order: loaded by ``load_printed_parts``, else fetched now."""
+        loaded = getattr(self.chapter, "loaded_parts", None)
+        if loaded is not None:
+            return list(loaded[key])
+        return list(getattr(self.chapter, key).all())
 
     def _all_blocks(self):
         yield from self.key_figures

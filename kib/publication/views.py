@@ -2,15 +2,18 @@
 
 Which file is current is looked up once per content version (``kib.public_cache``: any saved
 change to an edition or a PDF starts a new version), so a download costs no query while
-nothing changes; the bytes come straight from storage.
+nothing changes; the bytes come straight from storage. ``kib.publication.middleware`` answers
+these URLs before sessions, authentication and the rest of the stack run; the views below
+answer when it is not installed, and the 404 of a PDF that does not exist.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date, quote_etag
+from django.utils.http import content_disposition_header, http_date, quote_etag
 
 from kib import public_cache
 from kib.models import Edition
@@ -34,26 +37,54 @@ def _lookup(year, version):
     return StoredPdf(pdf.file.name, pdf.filename, pdf.sha256, pdf.size, int(pdf.created_at.timestamp()))
 
 
+class StoredFileResponse(FileResponse):
+    """A FileResponse that takes its headers from the stored PDF's record instead of probing the file each time."""
+
+    def set_headers(self, filelike):
+        pass
+
+
+@lru_cache(maxsize=64)
+def _headers(stored):
+    """The response headers of one stored PDF, made once per process."""
+    return {
+        "Content-Type": "application/pdf",
+        "Content-Length": str(stored.size),
+        "Content-Disposition": content_disposition_header(True, stored.filename),
+        "ETag": quote_etag(stored.sha256),
+        "Last-Modified": http_date(stored.modified),
+        "Cache-Control": "public, max-age=3600",
+    }
+
+
+def _open(name):
+    try:
+        path = default_storage.path(name)
+    except NotImplementedError:  # storage without local files (S3): its own file object
+        return default_storage.open(name, "rb")
+    return open(path, "rb")  # noqa: SIM115 - closed by the response
+
+
 def pdf_response(request, stored):
     """The stored file with ETag (its SHA-256) and Last-Modified; 304 when the client has it."""
-    etag = quote_etag(stored.sha256)
-    not_modified = get_conditional_response(request, etag=etag, last_modified=stored.modified)
+    headers = _headers(stored)
+    not_modified = get_conditional_response(request, etag=headers["ETag"], last_modified=stored.modified)
     if not_modified is not None:
         return not_modified
     try:
-        handle = default_storage.open(stored.name, "rb")
+        handle = _open(stored.name)
     except FileNotFoundError:
         raise Http404("Het pdf-bestand ontbreekt.") from None
-    response = FileResponse(handle, as_attachment=True, filename=stored.filename, content_type="application/pdf")
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(stored.modified)
-    response["Content-Length"] = str(stored.size)
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return StoredFileResponse(handle, headers=headers)
+
+
+def stored_pdf(year, version=None):
+    """The stored PDF of a published edition (its current one, or ``version``), or None; cached per content version."""
+    return public_cache.cached(("publication:pdf", year, version), lambda: _lookup(year, version))
 
 
 def _serve(request, year, version=None):
-    stored = public_cache.cached(("publication:pdf", year, version), lambda: _lookup(year, version))
+    stored = stored_pdf(year, version)
     if stored is None:
         raise Http404("Deze pdf bestaat niet (of nog niet).")
     return pdf_response(request, stored)

@@ -165,3 +165,15 @@ def test_a_build_needs_the_same_few_queries_for_one_chapter_or_ten():
         EditionPdfExporter(edition, chapter=one, draft=True).render_html()
     assert len(whole) <= 50
     assert len(whole) <= len(single) + 1  # content types are cached after the first build
+
+
+def test_the_data_gaps_of_a_chapter_are_printed_in_the_pdf(demo_db):
+    from indicators.models import DataGap
+
+    edition = Edition.objects.get(year=2024)
+    gap = DataGap.objects.filter(chapter__edition=edition).select_related("chapter__theme").first()
+    assert gap is not None, "the demo records data gaps for 2024"
+    html = EditionPdfExporter(edition).render_html()
+    chapter_html = html.split(f'id="hoofdstuk-{gap.chapter.theme.number}"', 1)[1].split('class="chapter theme-', 1)[0]
+    assert "Blinde vlekken" in chapter_html
+    assert gap.description[:60] in chapter_html.replace("&#x27;", "'").replace("&quot;", '"')

@@ -174,7 +174,8 @@ class ObservationAdmin(ImportExportMixin, IndicatorsModelAdmin):
     search_fields = ["indicator__name", "indicator__code", "period"]
     list_select_related = ["indicator"]
     autocomplete_fields = ["indicator"]
-    readonly_fields = ["public"]  # set by publishing the edition that draws the figure, never by hand
+    # Set by publishing the edition that draws the figure (or closing a correction), never by hand.
+    readonly_fields = ["public", "published_value", "published_flag", "published_note"]
 
     resource_classes = [ObservationResource]
     import_formats = IMPORT_FORMATS

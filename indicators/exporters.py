@@ -59,13 +59,17 @@ class OpenDataExporter:
     def __init__(self, edition, indicators=None):
         self.edition = edition
         self.indicators = indicators
+        self.public_only = edition.is_published  # a published edition's open data: published numbers only
 
     @property
     def filename(self):
         return f"kib-{self.edition.year}-{self.identifier}.{self.extension}"
 
     def observations(self):
-        return edition_observations(self.edition, self.indicators)
+        return edition_observations(self.edition, self.indicators, self.public_only)
+
+    def observations_csv(self):
+        return observations_csv(self.observations(), as_published=self.public_only)
 
     def render(self):
         raise NotImplementedError
@@ -80,7 +84,11 @@ class OpenDataExporter:
         return len(data)
 
 
-def observations_csv(queryset):
+def observations_csv(queryset, as_published=False):
+    """The observations in the import template's columns; ``as_published``: the values the public sees."""
+    if as_published:
+        ordered = queryset.select_related("indicator").order_by(*Observation._meta.ordering)
+        queryset = [observation.as_published() for observation in ordered]
     dataset = ObservationResource(indicators=Indicator.objects.all()).export(queryset)
     csv_format = IMPORT_FORMATS[0]()
     return csv_format.export_data(dataset)
@@ -102,7 +110,7 @@ class ObservationsCsvExporter(OpenDataExporter):
     extension = "csv"
 
     def render(self):
-        return observations_csv(self.observations())
+        return self.observations_csv()
 
 
 class OpenDataZipExporter(OpenDataExporter):
@@ -128,7 +136,7 @@ class OpenDataZipExporter(OpenDataExporter):
                 sources[source.pk] = source
         return {
             "README.txt": self.readme(indicators, sources.values()).encode("utf-8"),
-            "waarnemingen.csv": observations_csv(self.observations()),
+            "waarnemingen.csv": self.observations_csv(),
             "indicatoren.csv": _csv(
                 ["code", "naam", "eenheid", "thema", "definitie", "bronnen"],
                 [

@@ -87,7 +87,8 @@ class Indicator(models.Model):
 
 class ObservationQuerySet(models.QuerySet):
     def public(self):
-        """What the public may see: figures published with an edition. Every public view reads through this."""
+        """What the public may see: figures published with an edition. Every public view reads through this,
+        and shows each one ``as_published()``."""
         return self.filter(public=True)
 
 
@@ -117,6 +118,13 @@ class Observation(models.Model):
             "afgesloten); tot dan staat het cijfer alleen in de redactie en in conceptversies."
         ),
     )
+    # What the public sees: value, flag and note as they were when an edition drawing the indicator was
+    # last published (or a correction closed). A later edit waits in value/flag/note until then.
+    published_value = models.DecimalField(
+        _("openbare waarde"), max_digits=16, decimal_places=3, null=True, blank=True, editable=False
+    )
+    published_flag = models.CharField(_("openbare vlag"), max_length=20, blank=True, default="", editable=False)
+    published_note = models.CharField(_("openbare toelichting"), max_length=500, blank=True, editable=False)
     history = HistoricalRecords()
 
     objects = ObservationQuerySet.as_manager()
@@ -135,6 +143,12 @@ class Observation(models.Model):
 
     def __str__(self):
         return f"{self.indicator} {self.period}: {self.value}"
+
+    def as_published(self):
+        """This observation as published (for public pages only: the instance then holds the published
+        value, flag and note). Returns the instance."""
+        self.value, self.flag, self.note = self.published_value, self.published_flag, self.published_note
+        return self
 
     @property
     def cell_key(self):

@@ -280,6 +280,8 @@ class ObservationResource(resources.ModelResource):
         return Observation.objects.filter(indicator__in=self.allowed_indicators()).select_related("indicator")
 
     def filter_export(self, queryset, **kwargs):
+        if not hasattr(queryset, "select_related"):  # a list, already in order (``observations_csv``)
+            return queryset
         return queryset.select_related("indicator").order_by(*Observation._meta.ordering)
 
     # -- import ---------------------------------------------------------------

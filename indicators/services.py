@@ -171,15 +171,21 @@ def publish_observations(edition):
 
     Called when the edition is published and when a correction of it is closed, inside the same
     transaction, so a figure reaches the public site together with the report that shows it and
-    not when an editor imports it. Returns the number of observations that became public.
+    not when an editor imports it. The value, flag and note are published as they stand; an edit
+    made afterwards waits for the next publication. Returns the number of observations that
+    became public.
     """
-    from django.db.models import Q
+    from django.db.models import F, Q
 
     drawn = Q(indicator__figure_series__chart__figure__chapter__edition=edition) | Q(
         indicator__headline_series__chapter__edition=edition
     )
-    ids = Observation.objects.filter(drawn, public=False).values_list("pk", flat=True).distinct()
-    return Observation.objects.filter(pk__in=list(ids)).update(public=True)
+    ids = list(Observation.objects.filter(drawn).values_list("pk", flat=True).distinct())
+    became_public = Observation.objects.filter(pk__in=ids, public=False).count()
+    Observation.objects.filter(pk__in=ids).update(
+        public=True, published_value=F("value"), published_flag=F("flag"), published_note=F("note")
+    )
+    return became_public
 
 
 def on_edition_published(sender, edition, **kwargs):

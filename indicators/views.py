@@ -41,7 +41,11 @@ def indicator_detail(request, code):
             .prefetch_related(Prefetch("observations", queryset=Observation.objects.public()), "sources"),
             code=code,
         )
-        observations = sorted(indicator.observations.all(), key=lambda o: (period_sort_key(o.period), o.territory))
+        # Shown as published: an edit made since waits for the next publication (chart and table alike).
+        observations = sorted(
+            (o.as_published() for o in indicator.observations.all()),
+            key=lambda o: (period_sort_key(o.period), o.territory),
+        )
         for o in observations:
             o.breakdown_parts = [part for part in (o.sex, o.age_group, o.breakdown) if part]
             o.display = format_value(o.value, indicator.unit, o.flag)
@@ -79,7 +83,7 @@ def indicator_csv(request, code):
     """One indicator's observations, in the columns of the import template (so it can be corrected and re-imported)."""
     indicator = get_object_or_404(Indicator.objects.published(), code=code)
     response = HttpResponse(
-        observations_csv(indicator.observations.public().select_related("indicator")),
+        observations_csv(indicator.observations.public().select_related("indicator"), as_published=True),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="kib-{indicator.code}.csv"'

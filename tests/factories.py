@@ -84,6 +84,10 @@ def observation(indicator, period="2023", value="10", **kwargs):
 
     from indicators.models import Observation
 
+    if kwargs.get("public"):  # published as it stands
+        kwargs.setdefault("published_value", Decimal(str(value)))
+        kwargs.setdefault("published_flag", kwargs.get("flag", ""))
+        kwargs.setdefault("published_note", kwargs.get("note", ""))
     return Observation.objects.create(indicator=indicator, period=period, value=Decimal(str(value)), **kwargs)
 
 
@@ -150,7 +154,7 @@ def chapter_parts(ch, recommendations=(), text="", n=None):
 
     from django.contrib.contenttypes.models import ContentType
 
-    from indicators.models import Chart, DataGap, FigureSeries, Indicator, Observation
+    from indicators.models import Chart, DataGap, FigureSeries, Indicator
     from kib.models import Source
     from themes.models import (
         ChapterRecommendation,
@@ -180,8 +184,8 @@ def chapter_parts(ch, recommendations=(), text="", n=None):
     )
     indicator = Indicator.objects.create(theme=theme, code=f"indicator-{n}", name=f"Indicator {n} {text}")
     public = ch.edition.is_published  # figures of a published edition were made public with it
-    Observation.objects.create(indicator=indicator, period="2022", value=Decimal("10"), note=text, public=public)
-    Observation.objects.create(indicator=indicator, period="2023", value=Decimal("12"), flag="provisional", public=public)
+    observation(indicator, "2022", "10", note=text, public=public)
+    observation(indicator, "2023", "12", flag="provisional", public=public)
     chart = Chart.objects.create(figure=figure)
     FigureSeries.objects.create(chart=chart, indicator=indicator)
     paragraph = KeyFigureParagraph.objects.create(chapter=ch, title=f"Kengetal {n} {text}", body=body, figure=figure)

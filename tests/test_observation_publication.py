@@ -120,3 +120,21 @@ def test_the_online_chapter_draws_published_numbers_only(client, setup):
     Observation.objects.create(indicator=waiting, period="2024", territory="BON", value=77777)  # not public
     page = client.get(cast.chapter_a.get_absolute_url()).content.decode()
     assert "838" in page and "77.777" not in page and "77777" not in page
+
+
+def test_an_edit_of_a_published_number_waits_for_the_next_publication(client, setup):
+    cast, waiting, _other = setup
+    figure = Figure.objects.get(chapter=cast.chapter_a)
+    KeyFigureParagraph.objects.create(chapter=cast.chapter_a, title="Pleegzorg", body="<p>Wachtlijst</p>", figure=figure)
+    publish(cast)
+    Observation.objects.filter(indicator=waiting, period="2024").update(value=7654, flag="estimate", note="herzien")
+
+    indicator_page = client.get(reverse("public:indicator", args=[waiting.code])).content.decode()
+    chapter_page = client.get(cast.chapter_a.get_absolute_url()).content.decode()
+    csv = client.get(reverse("public:indicator_csv", args=[waiting.code])).content.decode()
+    for text in (indicator_page, chapter_page, csv):
+        assert "790" in text and "7654" not in text and "7.654" not in text and "herzien" not in text
+
+    services.open_correction(cast.edition, by=cast.coordinator, reason="CBS heeft het cijfer herzien")
+    services.close_correction(cast.edition, by=cast.coordinator)
+    assert "7.654" in client.get(reverse("public:indicator", args=[waiting.code])).content.decode()

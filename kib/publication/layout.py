@@ -186,6 +186,13 @@ def load_printed_parts(chapters, public_only=False):
     if not chapters:
         return chapters
     prefetch_related_objects(chapters, *_related_prefetches(public_only))
+    if public_only:  # the figures draw the published values
+        for chapter in chapters:
+            for figure in chapter.figures.all():
+                chart = getattr(figure, "chart", None)
+                for link in chart.series.all() if chart is not None else ():
+                    for observation in link.indicator.observations.all():
+                        observation.as_published()
     by_id = {chapter.pk: chapter for chapter in chapters}
     loaded = {pk: defaultdict(list) for pk in by_id}
     items = []

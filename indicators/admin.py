@@ -24,7 +24,7 @@ from indicators.importing import COLUMNS, IMPORT_FORMATS, ImportFileError, check
 from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, ImportLog, Indicator, Observation
 from indicators.resources import ObservationResource
 from indicators.stats import headline_change
-from kib.admin_base import KibModelAdmin, KibTabularInline
+from kib.admin_base import KibModelAdmin, KibTabularInline, ReadOnlyAdminMixin
 from kib.models import Edition
 from themes.models import Figure, Theme
 
@@ -127,10 +127,7 @@ class IndicatorAdmin(IndicatorsModelAdmin):
             raise PermissionDenied
         edition = get_object_or_404(Edition, year=year)
         scope = None if edition.is_published else scoping.indicators_for_user(request.user)
-        exporter = EXPORTERS[kind](edition, indicators=scope)
-        response = HttpResponse(exporter.render(), content_type=exporter.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{exporter.filename}"'
-        return response
+        return EXPORTERS[kind](edition, indicators=scope).response()
 
 
 # -- observations: import and export ------------------------------------------------
@@ -370,7 +367,7 @@ class DataGapAdmin(IndicatorsModelAdmin):
 
 
 @admin.register(ImportLog)
-class ImportLogAdmin(IndicatorsModelAdmin):
+class ImportLogAdmin(ReadOnlyAdminMixin, IndicatorsModelAdmin):
     list_display = ["created_at", "user", "file_name", "total_rows", "new", "updated", "unchanged"]
     list_filter = ["created_at"]
     search_fields = ["file_name", "user__username"]
@@ -390,12 +387,3 @@ class ImportLogAdmin(IndicatorsModelAdmin):
 
     def scope_queryset(self, request, qs):
         return qs if scoping.sees_everything(request.user) else qs.filter(user=request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

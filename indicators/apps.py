@@ -19,7 +19,7 @@ class IndicatorsConfig(AppConfig):
         # A published report keeps the periods its figures showed, and its figures become public;
         # next year's copy shows every period again.
         edition_published.connect(on_edition_published, dispatch_uid="indicators-pin-chart-periods")
-        chapter_copied.connect(on_chapter_copied, dispatch_uid="indicators-unpin-copied-charts")
+        chapter_copied.connect(on_chapter_copied, dispatch_uid="indicators-carry-forward")
         # Figures become public with the report that shows them (and with a closed correction of it).
         correction_closed.connect(on_correction_closed, dispatch_uid="indicators-publish-observations")
 

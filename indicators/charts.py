@@ -173,13 +173,18 @@ def indicator_data(indicator):
 # -- public API ---------------------------------------------------------------
 
 
-def figure_svg(figure):
-    """The chart of a ``themes.Figure`` as inline SVG, or None when the figure has no data yet."""
+def figure_chart_data(figure):
+    """ChartData of a ``themes.Figure``, or None when it has no chart or no data yet."""
     try:
         chart = figure.chart
     except Chart.DoesNotExist:
         return None
-    data = chart_data(chart)
+    return chart_data(chart)
+
+
+def figure_svg(figure):
+    """The chart of a ``themes.Figure`` as inline SVG, or None when the figure has no data yet."""
+    data = figure_chart_data(figure)
     if data is None:
         return None
     return render_svg(data, f"kib-figuur-{figure.pk}")
@@ -323,13 +328,15 @@ def _columns_or_bars(data, canvas):
     return _bars(data, canvas)
 
 
-def _columns(data, canvas):
-    """Vertical columns: categories along the bottom, one column per series in each group."""
+def _value_axis(data, canvas, left, right):
+    """Legend, value label and a vertical value scale with grid lines from ``left`` to ``right``.
+
+    Returns the bottom of the plot and the function from a value to its y position.
+    """
     top = _legend(data, canvas, 0)
     top = _value_label_line(data, canvas, top)
     values = data.values()
     low, high, step = nice_scale(min(values), max(values))
-    left, right = 64.0, WIDTH - 8.0
     plot_top, plot_height = top + 18, 220.0
     bottom = plot_top + plot_height
 
@@ -342,6 +349,13 @@ def _columns(data, canvas):
         canvas.line(left, y, right, y, GRID)
         canvas.text(left - 6, y + 4, _tick_label(tick, data.unit), size=SMALL, anchor="end", colour=MUTED)
         tick += step
+    return bottom, y_of
+
+
+def _columns(data, canvas):
+    """Vertical columns: categories along the bottom, one column per series in each group."""
+    left, right = 64.0, WIDTH - 8.0
+    bottom, y_of = _value_axis(data, canvas, left, right)
     group_width = (right - left) / len(data.categories)
     n = len(data.series)
     bar_width = min(64.0, group_width * 0.7 / n)
@@ -400,13 +414,8 @@ def _bars(data, canvas):
 
 def _line(data, canvas):
     """Lines over time; the x position follows the years, so gaps between years stay visible."""
-    top = _legend(data, canvas, 0)
-    top = _value_label_line(data, canvas, top)
-    values = data.values()
-    low, high, step = nice_scale(min(values), max(values))
     left, right = 64.0, WIDTH - 32.0
-    plot_top, plot_height = top + 18, 220.0
-    bottom = plot_top + plot_height
+    bottom, y_of = _value_axis(data, canvas, left, right)
     years = {c: sum(period_sort_key(c)) / 2 for c in data.categories}
     first, last = min(years.values()), max(years.values())
     span = (last - first) or 1
@@ -414,15 +423,6 @@ def _line(data, canvas):
     def x_of(category):
         return left + 12 + (years[category] - first) / span * (right - left - 24)
 
-    def y_of(v):
-        return bottom - (v - low) / (high - low) * plot_height
-
-    tick = low
-    while tick <= high + step / 2:
-        y = y_of(tick)
-        canvas.line(left, y, right, y, GRID)
-        canvas.text(left - 6, y + 4, _tick_label(tick, data.unit), size=SMALL, anchor="end", colour=MUTED)
-        tick += step
     canvas.line(left, y_of(0), right, y_of(0), TEXT)
     for category in data.categories:
         canvas.text(x_of(category), bottom + 16, category, anchor="middle")

@@ -19,6 +19,7 @@ reporting period. ``indicators=`` narrows them (the admin passes an editor's sco
 import csv
 import io
 import zipfile
+from abc import ABC, abstractmethod
 
 from django.utils import timezone
 from django.utils.text import slugify
@@ -51,7 +52,7 @@ def edition_observations(edition, indicators=None, public_only=None):
     return qs.select_related("indicator").order_by("indicator__theme__number", "indicator__code", "period", "territory")
 
 
-class OpenDataExporter:
+class OpenDataExporter(ABC):
     identifier = ""
     content_type = ""
     extension = ""
@@ -71,8 +72,17 @@ class OpenDataExporter:
     def observations_csv(self):
         return observations_csv(self.observations(), as_published=self.public_only)
 
+    @abstractmethod
     def render(self):
-        raise NotImplementedError
+        """The file's bytes."""
+
+    def response(self):
+        """The file as a download (the admin and the public site)."""
+        from django.http import HttpResponse
+
+        response = HttpResponse(self.render(), content_type=self.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        return response
 
     def write(self, target):
         data = self.render()

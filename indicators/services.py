@@ -5,72 +5,59 @@ from django.db import transaction
 from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation
 
 
-def _chapters_by_theme(edition):
-    return {chapter.theme_id: chapter for chapter in edition.chapters.all()}
+def _matching_chapters(old_edition, new_edition):
+    """Pairs (last year's chapter, this year's chapter) of the same theme."""
+    new = {chapter.theme_id: chapter for chapter in new_edition.chapters.all()}
+    return [(old, new[old.theme_id]) for old in old_edition.chapters.all() if old.theme_id in new]
 
 
-@transaction.atomic
-def carry_forward_data_gaps(old_edition, new_edition):
-    """Copy the open and partly solved data gaps of ``old_edition`` into the chapters of ``new_edition``.
+def carry_data_gaps(old_chapter, new_chapter):
+    """Copy the open and partly solved data gaps of ``old_chapter`` into ``new_chapter``.
 
     A gap keeps the edition in which it was first noted; a gap already carried forward is
-    not copied twice, so the function is safe to call again. Returns the new gaps.
+    not copied twice, so this is safe to call again. Returns the new gaps.
     """
-    new_chapters = _chapters_by_theme(new_edition)
-    already = set(
-        DataGap.objects.filter(chapter__edition=new_edition, carried_from__isnull=False).values_list(
-            "carried_from_id", flat=True
-        )
+    already = set(new_chapter.data_gaps.filter(carried_from__isnull=False).values_list("carried_from_id", flat=True))
+    gaps = old_chapter.data_gaps.filter(status__in=[DataGap.Status.OPEN, DataGap.Status.PARTLY]).exclude(
+        pk__in=already
     )
-    created = []
-    gaps = DataGap.objects.filter(
-        chapter__edition=old_edition, status__in=[DataGap.Status.OPEN, DataGap.Status.PARTLY]
-    ).select_related("chapter")
-    for gap in gaps:
-        chapter = new_chapters.get(gap.chapter.theme_id)
-        if chapter is None or gap.pk in already:
-            continue
-        created.append(
-            DataGap.objects.create(
-                chapter=chapter,
-                description=gap.description,
-                holder=gap.holder,
-                recommendation=gap.recommendation,
-                indicator=gap.indicator,
-                territory=gap.territory,
-                first_noted_in=gap.first_noted_in or old_edition,
-                status=gap.status,
-                position=gap.position,
-                carried_from=gap,
-            )
+    return [
+        DataGap.objects.create(
+            chapter=new_chapter,
+            description=gap.description,
+            holder=gap.holder,
+            recommendation_id=gap.recommendation_id,
+            indicator_id=gap.indicator_id,
+            territory=gap.territory,
+            first_noted_in_id=gap.first_noted_in_id or old_chapter.edition_id,
+            status=gap.status,
+            position=gap.position,
+            carried_from=gap,
         )
-    return created
+        for gap in gaps
+    ]
 
 
-@transaction.atomic
-def carry_forward_series(old_edition, new_edition):
-    """Link the figures and headline figures of ``new_edition`` to the same indicator series as last year.
+def carry_series(old_chapter, new_chapter):
+    """Link the figures and headline figure of ``new_chapter`` to the same indicator series as last year.
 
-    Figures are matched by theme and number. A figure or chapter that already has its own
-    chart or headline series is left alone. The headline keeps its first period and
-    compares with the newest period ("tot periode" becomes empty). Returns the number of links made.
+    Figures are matched by number. A figure or chapter that already has its own chart or
+    headline series is left alone. A chart's periods pinned at publication are let go (next
+    year's chart shows the newest periods too); periods an editor chose are kept. The headline
+    keeps its first period and compares with the newest ("tot periode" becomes empty).
+    Returns the number of links made.
     """
     made = 0
-    new_chapters = _chapters_by_theme(new_edition)
-    new_figures = {
-        (figure.chapter.theme_id, figure.number): figure
-        for chapter in new_chapters.values()
-        for figure in chapter.figures.select_related("chapter")
-    }
-    charts = Chart.objects.filter(figure__chapter__edition=old_edition).select_related("figure__chapter")
-    for chart in charts.prefetch_related("series"):
-        figure = new_figures.get((chart.figure.chapter.theme_id, chart.figure.number))
-        if figure is None or Chart.objects.filter(figure=figure).exists():
+    new_figures = {figure.number: figure for figure in new_chapter.figures.filter(chart__isnull=True)}
+    charts = Chart.objects.filter(figure__chapter=old_chapter).select_related("figure").prefetch_related("series")
+    for chart in charts:
+        figure = new_figures.get(chart.figure.number)
+        if figure is None:
             continue
         periods = "" if chart.periods_pinned else chart.periods
         copy = Chart.objects.create(figure=figure, kind=chart.kind, periods=periods, value_label=chart.value_label)
-        for series in chart.series.all():
-            FigureSeries.objects.create(
+        FigureSeries.objects.bulk_create(
+            FigureSeries(
                 chart=copy,
                 indicator_id=series.indicator_id,
                 label=series.label,
@@ -80,13 +67,13 @@ def carry_forward_series(old_edition, new_edition):
                 breakdown=series.breakdown,
                 position=series.position,
             )
+            for series in chart.series.all()
+        )
         made += 1
-    for headline in HeadlineSeries.objects.filter(chapter__edition=old_edition).select_related("chapter"):
-        chapter = new_chapters.get(headline.chapter.theme_id)
-        if chapter is None or HeadlineSeries.objects.filter(chapter=chapter).exists():
-            continue
+    headline = HeadlineSeries.objects.filter(chapter=old_chapter).first()
+    if headline is not None and not HeadlineSeries.objects.filter(chapter=new_chapter).exists():
         HeadlineSeries.objects.create(
-            chapter=chapter,
+            chapter=new_chapter,
             indicator_id=headline.indicator_id,
             period_from=headline.period_from,
             period_to="",
@@ -99,8 +86,23 @@ def carry_forward_series(old_edition, new_edition):
     return made
 
 
+@transaction.atomic
+def carry_forward_data_gaps(old_edition, new_edition):
+    """``carry_data_gaps`` for every chapter of ``new_edition``; returns the new gaps."""
+    return [gap for old, new in _matching_chapters(old_edition, new_edition) for gap in carry_data_gaps(old, new)]
+
+
+@transaction.atomic
+def carry_forward_series(old_edition, new_edition):
+    """``carry_series`` for every chapter of ``new_edition``; returns the number of links made."""
+    return sum(carry_series(old, new) for old, new in _matching_chapters(old_edition, new_edition))
+
+
 def carry_forward(old_edition, new_edition):
-    """Everything of this app the next-edition rollover brings along (call after chapters and figures are copied)."""
+    """Everything of this app that next year's edition brings along, for an edition whose chapters exist.
+
+    ``start_next_edition`` gets the same per chapter, through the ``chapter_copied`` signal.
+    """
     return {
         "data_gaps": len(carry_forward_data_gaps(old_edition, new_edition)),
         "series": carry_forward_series(old_edition, new_edition),
@@ -115,7 +117,7 @@ def figures_without_data(edition, chapters=None):
     """
     from django.db.models import Prefetch
 
-    from indicators.charts import chart_data
+    from indicators.charts import figure_chart_data
     from themes.models import Figure
 
     figures = (
@@ -129,12 +131,7 @@ def figures_without_data(edition, chapters=None):
     )
     if chapters is not None:
         figures = figures.filter(chapter__in=chapters)
-    missing = []
-    for figure in figures:
-        chart = getattr(figure, "chart", None)
-        if chart is None or chart_data(chart) is None:
-            missing.append(figure)
-    return missing
+    return [figure for figure in figures if figure_chart_data(figure) is None]
 
 
 def pin_chart_periods(edition):
@@ -159,11 +156,6 @@ def pin_chart_periods(edition):
         chart.save(update_fields=["periods", "periods_pinned"])
         pinned += 1
     return pinned
-
-
-def unpin(charts):
-    """A chart copied into the next edition shows every period again, unless an editor chose them."""
-    return charts.filter(periods_pinned=True).update(periods="", periods_pinned=False)
 
 
 def publish_observations(edition):
@@ -198,4 +190,6 @@ def on_correction_closed(sender, edition, **kwargs):
 
 
 def on_chapter_copied(sender, source, copy, **kwargs):
-    unpin(Chart.objects.filter(figure__chapter=copy))
+    """Next year's chapter gets last year's charts, headline series and open data gaps."""
+    carry_series(source, copy)
+    carry_data_gaps(source, copy)

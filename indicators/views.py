@@ -14,7 +14,6 @@ from indicators.charts import indicator_svg
 from indicators.exporters import ObservationsCsvExporter, OpenDataZipExporter, observations_csv
 from indicators.models import DataGap, Indicator, Observation, period_sort_key
 from indicators.stats import format_value
-from indicators.views_opendata import exporter_response
 from kib.models import Edition
 from kib.public_cache import page_response
 from themes.models import Chapter, Figure
@@ -92,7 +91,7 @@ def indicator_csv(request, code):
 
 def _edition_export(year, exporter_class):
     edition = get_object_or_404(Edition.objects.published(), year=year)
-    return exporter_response(exporter_class(edition, indicators=Indicator.objects.published()))
+    return exporter_class(edition, indicators=Indicator.objects.published()).response()
 
 
 @require_safe

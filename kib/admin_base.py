@@ -79,6 +79,19 @@ def show_rich_text_as_html(admin_form):
                 setattr(instance, field.attname, mark_safe(sanitize_html(getattr(instance, field.attname))))
 
 
+class ReadOnlyAdminMixin:
+    """For records the system writes (audit entries, PDF builds, import logs): look, never add, change or delete."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ChapterLockForm(forms.ModelForm):
     """Carries the version of the chapter the user opened; refuses the save when it moved on."""
 

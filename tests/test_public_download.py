@@ -132,3 +132,28 @@ def test_what_the_download_does_not_serve_goes_down_the_stack(client):
     assert client.get(url, HTTP_HOST="kwaadaardig.example.org").status_code == 400  # ALLOWED_HOSTS still holds
     Edition.objects.filter(pk=edition.pk).update(state=Edition.State.PREPARATION)
     assert client.get(url).status_code == 404  # published editions only
+
+
+class NoLocalFiles:
+    """A storage as S3-compatible ones are: files only through the storage, no path on this machine."""
+
+    def __init__(self, storage):
+        self.storage = storage
+
+    def path(self, name):
+        raise NotImplementedError("This backend doesn't support absolute paths.")
+
+    def open(self, name, mode="rb"):
+        return self.storage.open(name, mode)
+
+
+def test_a_storage_without_local_files_is_served_through_its_own_file_object(client, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    from kib.publication import views
+
+    _edition, data = stored_pdf()
+    monkeypatch.setattr(views, "default_storage", NoLocalFiles(default_storage))
+    response, body = download(client, reverse("public:edition_pdf", args=[2025]))
+    assert response.status_code == 200 and body == data
+    assert response["Content-Length"] == str(len(data))

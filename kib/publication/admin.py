@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kib.admin_base import KibModelAdmin
+from kib.admin_base import KibModelAdmin, ReadOnlyAdminMixin
 from kib.models import Edition
 from kib.publication.models import PdfBuild, PublishedPdf, preview_storage
 from kib.publication.permissions import can_preview
@@ -19,17 +19,8 @@ from kib.workflow import scoping
 from themes.models import Chapter
 
 
-class ReadOnlyAdmin(KibModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, KibModelAdmin):
     chapter_path = None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PdfBuild)

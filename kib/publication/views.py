@@ -41,7 +41,7 @@ class StoredFileResponse(FileResponse):
     """A FileResponse that takes its headers from the stored PDF's record instead of probing the file each time."""
 
     def set_headers(self, filelike):
-        pass
+        """Nothing to probe: ``pdf_response`` passes every header, made once per stored PDF (``_headers``)."""
 
 
 @lru_cache(maxsize=64)

@@ -2,8 +2,7 @@
 
 from django import template
 
-from indicators.charts import chart_data
-from indicators.models import Chart
+from indicators.charts import figure_chart_data
 from indicators.stats import flag_notes
 
 register = template.Library()
@@ -12,11 +11,7 @@ register = template.Library()
 @register.simple_tag
 def figure_table(figure):
     """The numbers behind a figure's chart as a table (the text alternative under the chart), or None."""
-    try:
-        chart = figure.chart
-    except Chart.DoesNotExist:
-        return None
-    data = chart_data(chart)
+    data = figure_chart_data(figure)
     if data is None:
         return None
     rows = [

@@ -17,7 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kib.admin_base import KibModelAdmin
+from kib.admin_base import KibModelAdmin, ReadOnlyAdminMixin
 from kib.workflow import scoping, services
 from kib.workflow.models import AuditEntry, EditionCorrection, ReviewComment
 from themes.models import Chapter
@@ -280,7 +280,7 @@ class EditionWorkflowMixin:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(KibModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, KibModelAdmin):
     list_display = ["at", "user", "action", "object_repr", "from_state", "to_state", "comment"]
     list_filter = ["action", "content_type"]
     search_fields = ["object_repr", "comment", "user__username"]
@@ -294,15 +294,6 @@ class AuditEntryAdmin(KibModelAdmin):
         return queryset.filter(
             content_type=ContentType.objects.get_for_model(Chapter), object_id__in=chapters.values("pk")
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(EditionCorrection)

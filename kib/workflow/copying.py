@@ -17,8 +17,6 @@ def _clone(obj, **changes):
 
 def copy_chapter(chapter, edition, deadline=None):
     """Copy ``chapter`` with all its parts into ``edition``; returns the copy."""
-    from indicators.models import DataGap, HeadlineSeries
-
     source = Chapter.objects.get(pk=chapter.pk)
     copy = _clone(
         Chapter.objects.get(pk=chapter.pk),
@@ -39,14 +37,8 @@ def copy_chapter(chapter, edition, deadline=None):
     def figure(obj):
         return mapping.get((type(obj.figure), obj.figure_id)) if obj.figure_id else None
 
-    for fig in source.figures.select_related("chart").prefetch_related("chart__series"):
-        chart = getattr(fig, "chart", None)
-        new_figure = clone(fig, chapter=copy)
-        if chart is not None:
-            series = list(chart.series.all())
-            new_chart = clone(chart, figure=new_figure)
-            for item in series:
-                clone(item, chart=new_chart)
+    for fig in source.figures.all():
+        clone(fig, chapter=copy)
     for related in ("chapter_recommendations", "definitions", "headline_values", "sections"):
         for obj in getattr(source, related).all():
             clone(obj, chapter=copy)
@@ -58,11 +50,6 @@ def copy_chapter(chapter, edition, deadline=None):
         new_group.recommendations.set(recommendations)
         for item in items:
             clone(item, group=new_group, figure=figure(item))
-    headline = HeadlineSeries.objects.filter(chapter=source).first()
-    if headline is not None:
-        clone(headline, chapter=copy)
-    for gap in source.data_gaps.exclude(status=DataGap.Status.CLOSED):
-        clone(gap, chapter=copy, carried_from_id=gap.pk)
 
     def target(obj):
         if obj.content_type_id is None:

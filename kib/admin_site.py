@@ -25,16 +25,31 @@ class KibAdminSite(admin.AdminSite):
         return super().login(request, extra_context)
 
     def get_urls(self):
-        from kib.workflow.views import dashboard
+        from kib.workflow.views import chapter_carried_over, dashboard, edition_carried_over
 
         return [
+            path("tabellen/", self.admin_view(self.tables), name="tables"),
             path("dashboard/", self.admin_view(dashboard), name="workflow_dashboard"),
             path("dashboard/<int:year>/", self.admin_view(dashboard), name="workflow_dashboard"),
+            path(
+                "overgenomen/hoofdstuk/<int:pk>/", self.admin_view(chapter_carried_over), name="workflow_carried_over"
+            ),
+            path(
+                "overgenomen/editie/<int:pk>/",
+                self.admin_view(edition_carried_over),
+                name="workflow_edition_carried_over",
+            ),
             path("tweestapsverificatie/", second_factor.enrol_view(self), name="second_factor"),
             *super().get_urls(),
         ]
 
     def index(self, request, extra_context=None):
+        """The start page is "Mijn werk"; the list of tables is one click away (``tables``)."""
+        from kib.workflow.mywork import my_work
+
+        return my_work(request)
+
+    def tables(self, request, extra_context=None):
         from kib.workflow.views import dashboard_editions
 
         extra_context = {**(extra_context or {}), "dashboard_editions": dashboard_editions(request.user)}

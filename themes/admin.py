@@ -58,7 +58,7 @@ class KeyFigureInline(KibStackedInline):
 
 class FigureInline(KibStackedInline):
     model = Figure
-    fields = [("number", "title"), "description", "source_line", "footnote"]
+    fields = [("number", "title"), "description", "source_line", "footnote", ("printed_without_chart", "no_chart_note")]
 
 
 class ChapterRecommendationInline(KibTabularInline):

@@ -10,6 +10,7 @@ developments, footnotes; Caribbean Netherlands parts are blocks marked with a te
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -220,6 +221,16 @@ class Figure(ChapterPart):
     description = RichTextField(_("beschrijving"), blank=True)
     source_line = models.CharField(_("bronregel"), max_length=400, blank=True, help_text=_("Gedrukt als 'Bron: …'."))
     footnote = models.TextField(_("voetnoot"), blank=True)
+    printed_without_chart = models.BooleanField(
+        _("gedrukt zonder grafiek"),
+        default=False,
+        help_text=_("Er zijn (nog) geen cijfers voor deze figuur: zij verschijnt met de toelichting in plaats van een grafiek."),
+    )
+    no_chart_note = models.TextField(
+        _("toelichting zonder grafiek"),
+        blank=True,
+        help_text=_("Verplicht bij 'gedrukt zonder grafiek': waarom er geen grafiek is, zoals gedrukt."),
+    )
     citations = GenericRelation("themes.Citation")
     history = HistoricalRecords()
 
@@ -234,6 +245,12 @@ class Figure(ChapterPart):
 
     def __str__(self):
         return f"Figuur {self.number}. {self.title}"
+
+    def clean(self):
+        if self.printed_without_chart and not self.no_chart_note.strip():
+            raise ValidationError(
+                {"no_chart_note": _("Schrijf waarom deze figuur zonder grafiek verschijnt; die toelichting wordt gedrukt.")}
+            )
 
 
 class Block(ChapterPart):

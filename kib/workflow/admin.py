@@ -8,18 +8,21 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kib.admin_base import KibModelAdmin, ReadOnlyAdminMixin
-from kib.workflow import scoping, services
-from kib.workflow.models import AuditEntry, EditionCorrection, ReviewComment
+from kib.workflow import dashboard, forms, scoping, services
+from kib.workflow.models import AuditEntry, CarriedOver, EditionCorrection, ReviewComment
 from themes.models import Chapter
 
 CHAPTER_ACTIONS = {
@@ -86,8 +89,93 @@ def part_changes(admin_site, chapter, limit=100):
     return records
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """The chapter's state, with "wijzigingen gevraagd" (a draft sent back) as a status of its own."""
+
+    title = gettext_lazy("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return dashboard.STATUS_CHOICES
+
+    def queryset(self, request, queryset):
+        return dashboard.filter_status(queryset, self.value()) if self.value() else queryset
+
+
+@admin.action(description=gettext_lazy("Plannen: deadline, trekker en bijdragers van de gekozen hoofdstukken"))
+def plan_chapters(modeladmin, request, queryset):
+    """Bulk planning for coordinators; approved chapters and frozen editions are refused and named."""
+    form = forms.PlanChaptersForm(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        data = form.cleaned_data
+        kwargs = {}
+        if data["set_deadline"]:
+            kwargs["deadline"] = data["deadline"]
+        if data["set_lead"]:
+            kwargs["lead_organisation"] = data["lead_organisation"]
+        if data["contributing_mode"] != "keep":
+            kwargs["contributing"] = list(data["contributing"])
+            kwargs["replace"] = data["contributing_mode"] == "replace"
+        result = services.plan_chapters(list(queryset), by=request.user, **kwargs)
+        if result.done:
+            messages.success(
+                request,
+                _("Gepland: %(chapters)s.") % {"chapters": ", ".join(str(c) for c in result.done)},
+            )
+        if result.refused:
+            messages.error(
+                request,
+                _("Niet gewijzigd: %(chapters)s.")
+                % {"chapters": "; ".join(f"{chapter} ({why})" for chapter, why in result.refused)},
+            )
+        return None
+    chapters = list(queryset.select_related("edition", "theme", "lead_organisation"))
+    return TemplateResponse(
+        request,
+        "admin/workflow/plan_chapters.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Hoofdstukken plannen"),
+            "opts": modeladmin.model._meta,
+            "chapters": chapters,
+            "refused": [c for c in chapters if c.state == Chapter.State.APPROVED or c.edition.is_published],
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
 class ChapterWorkflowMixin:
-    """Mixed into ChapterAdmin: the review panel, its buttons and the comment thread."""
+    """Mixed into ChapterAdmin: the review panel, its buttons and the comment thread; in the list, the
+    status ("wijzigingen gevraagd" included), the deadline in words, and planning in bulk."""
+
+    def get_queryset(self, request):
+        return dashboard.with_status(super().get_queryset(request))
+
+    def get_list_display(self, request):
+        swap = {"state": "workflow_status", "deadline": "deadline_in_words"}
+        return [swap.get(name, name) for name in super().get_list_display(request)]
+
+    def get_list_filter(self, request):
+        return [StatusFilter if name == "state" else name for name in super().get_list_filter(request)]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if scoping.is_coordinator(request.user):
+            actions["plan_chapters"] = self.get_action(plan_chapters)
+        return actions
+
+    @admin.display(description=gettext_lazy("status"), ordering="state")
+    def workflow_status(self, chapter):
+        return dashboard.status_label(chapter)
+
+    @admin.display(description=gettext_lazy("deadline"), ordering="deadline")
+    def deadline_in_words(self, chapter):
+        if chapter.deadline is None:
+            return "—"
+        words = dashboard.deadline_text(chapter.deadline, chapter.state)
+        when = date_format(chapter.deadline, "j F Y")
+        return f"{when} ({words})" if words else when
 
     def available_actions(self, request, chapter):
         user, state = request.user, chapter.state
@@ -238,33 +326,100 @@ class EditionWorkflowMixin:
                 "approved_count": chapters.count(Chapter.State.APPROVED),
                 "open_correction": edition.corrections.filter(closed_at__isnull=True).first(),
                 "next_edition_exists": type(edition).objects.filter(year=edition.year + 1).exists(),
+                "carried_over_texts": CarriedOver.objects.unconfirmed()
+                .filter(edition=edition, chapter__isnull=True)
+                .count(),
                 "audit_entries": AuditEntry.objects.for_object(edition).select_related("user")[:50],
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def _edition_page(self, request, edition, template, **context):
+        return TemplateResponse(
+            request,
+            template,
+            {**self.admin_site.each_context(request), "opts": self.model._meta, "original": edition, **context},
+        )
+
+    def publish_view(self, request, edition):
+        """Publishing asks for confirmation, says what freezes, and shows the readiness check first."""
+        from kib.workflow import readiness
+
+        form = forms.PublishForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.publish_edition(edition, by=request.user, reason=form.cleaned_data["reason"])
+            except services.NotReady as exc:
+                form.add_error(None, str(exc))
+            except services.WorkflowError as exc:
+                messages.error(request, str(exc))
+                return redirect(reverse("admin:kib_edition_change", args=[edition.pk]))
+            else:
+                messages.success(request, _("%(edition)s is gepubliceerd en bevroren.") % {"edition": edition})
+                return redirect(reverse("admin:kib_edition_change", args=[edition.pk]))
+        problems = readiness.check(edition)
+        return self._edition_page(
+            request,
+            edition,
+            "admin/workflow/publish.html",
+            title=_("%(edition)s publiceren") % {"edition": edition},
+            form=form,
+            problems=problems,
+            blocking=any(p.blocking for p in problems),
+            chapter_count=edition.chapters.count(),
+        )
+
+    def start_next_view(self, request, edition):
+        """Starting the next edition is a form: reporting period, publication date, default deadline; confirmed."""
+        initial = services.next_edition_defaults(edition)
+        form = forms.StartNextEditionForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                new = services.start_next_edition(
+                    edition,
+                    by=request.user,
+                    deadline=data["deadline"],
+                    reporting_period_start=data["reporting_period_start"],
+                    reporting_period_end=data["reporting_period_end"],
+                    publication_date=data["publication_date"],
+                )
+            except services.WorkflowError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("Editie %(year)s is aangemaakt met alle hoofdstukken als concept; verslagperiode %(period)s.")
+                    % {"year": new.year, "period": new.reporting_period_label or "—"},
+                )
+                return redirect(reverse("admin:workflow_dashboard", args=[new.year]))
+        return self._edition_page(
+            request,
+            edition,
+            "admin/workflow/start_next.html",
+            title=_("Editie %(year)s starten vanuit %(edition)s") % {"year": edition.year + 1, "edition": edition},
+            form=form,
+            chapter_count=edition.chapters.count(),
+        )
+
     def edition_action_view(self, request, object_id, action):
-        if response := _post_only(request):
-            return response
         edition = self.get_object(request, unquote(object_id))
         if edition is None:
             raise Http404
+        if action in ("publish", "start-next"):
+            if not request.user.has_perm("workflow.publish_edition"):
+                raise PermissionDenied
+            view = self.publish_view if action == "publish" else self.start_next_view
+            return view(request, edition)
+        if response := _post_only(request):
+            return response
         back = reverse("admin:kib_edition_change", args=[edition.pk])
         try:
-            if action == "publish":
-                services.publish_edition(edition, by=request.user)
-                messages.success(request, _("%(edition)s is gepubliceerd en bevroren.") % {"edition": edition})
-            elif action == "open-correction":
+            if action == "open-correction":
                 services.open_correction(edition, by=request.user, reason=request.POST.get("reason", ""))
                 messages.success(request, _("De correctie is geopend; coördinatoren kunnen de editie nu verbeteren."))
             elif action == "close-correction":
                 services.close_correction(edition, by=request.user)
                 messages.success(request, _("De correctie is gesloten; de editie is weer bevroren."))
-            elif action == "start-next":
-                new = services.start_next_edition(edition, by=request.user)
-                messages.success(
-                    request, _("Editie %(year)s is aangemaakt met alle hoofdstukken als concept.") % {"year": new.year}
-                )
-                back = reverse("admin:kib_edition_change", args=[new.pk])
             else:
                 raise Http404
         except services.WorkflowError as exc:

@@ -9,8 +9,13 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Redactieproces")
 
     def ready(self):
+        from kib.workflow import freshness
         from kib.workflow.roles import sync_roles_after_migrate
+        from kib.workflow.signals import chapter_copied
 
         # The roles are created by migration 0002; this keeps them complete when later
         # migrations add models, and after a test database is flushed.
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="kib.workflow.roles")
+        # Texts carried into next year's edition are recorded, and marked changed when saved.
+        chapter_copied.connect(freshness.on_chapter_copied, dispatch_uid="kib.workflow.freshness")
+        freshness.connect()

@@ -1,14 +1,20 @@
-"""What the edition dashboard shows per chapter, in a fixed number of queries."""
+"""What the edition dashboard (and "Mijn werk") shows per chapter, in a fixed number of queries."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Count, Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from indicators.services import figures_without_data
 from kib.models import Edition
-from kib.workflow.models import ReviewComment
+from kib.workflow.freshness import unconfirmed_per_chapter
+from kib.workflow.models import AuditEntry, ReviewComment
 from kib.workflow.scoping import visible_chapters
 from themes.models import (
+    Chapter,
     ChapterRecommendation,
     ChapterSection,
     DevelopmentGroup,
@@ -17,46 +23,147 @@ from themes.models import (
     KeyFigureParagraph,
 )
 
+CHANGES_REQUESTED = "changes_requested"
+CHANGES_REQUESTED_LABEL = gettext_lazy("wijzigingen gevraagd")
+
+
+def with_status(queryset):
+    """Annotate ``last_step``: the action of the chapter's latest state change (from the audit log).
+
+    A draft whose latest state change is a request for changes is "wijzigingen gevraagd";
+    ``status`` and ``status_label`` below read it.
+    """
+    steps = (
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(queryset.model), object_id=OuterRef("pk")
+        )
+        .exclude(to_state="")
+        .order_by("-at", "-pk")
+        .values("action")[:1]
+    )
+    return queryset.annotate(last_step=Subquery(steps, output_field=CharField()))
+
+
+def filter_status(queryset, status):
+    """``queryset`` (annotated by ``with_status``) narrowed to one status, "changes_requested" included."""
+    if status == CHANGES_REQUESTED:
+        return queryset.filter(state=Chapter.State.DRAFT, last_step=AuditEntry.Action.REQUEST_CHANGES)
+    if status == Chapter.State.DRAFT:
+        return queryset.filter(state=status).exclude(last_step=AuditEntry.Action.REQUEST_CHANGES)
+    return queryset.filter(state=status)
+
+
+def status(chapter):
+    if (
+        chapter.state == Chapter.State.DRAFT
+        and getattr(chapter, "last_step", None) == AuditEntry.Action.REQUEST_CHANGES
+    ):
+        return CHANGES_REQUESTED
+    return chapter.state
+
+
+def status_label(chapter):
+    return CHANGES_REQUESTED_LABEL if status(chapter) == CHANGES_REQUESTED else chapter.get_state_display()
+
+
+STATUS_CHOICES = [
+    (Chapter.State.DRAFT, Chapter.State.DRAFT.label),
+    (CHANGES_REQUESTED, CHANGES_REQUESTED_LABEL),
+    (Chapter.State.SUBMITTED, Chapter.State.SUBMITTED.label),
+    (Chapter.State.APPROVED, Chapter.State.APPROVED.label),
+]
+
+
+def deadline_text(deadline, state, today=None):
+    """The deadline in words: "te laat: 3 dagen", "vandaag", "nog 5 dagen" ("" when none or approved)."""
+    if deadline is None or state == Chapter.State.APPROVED:
+        return ""
+    days = (deadline - (today or timezone.localdate())).days
+    if days < 0:
+        return ngettext("te laat: %(n)s dag", "te laat: %(n)s dagen", -days) % {"n": -days}
+    if days == 0:
+        return _("vandaag")
+    return ngettext("nog %(n)s dag", "nog %(n)s dagen", days) % {"n": days}
+
+
+class Gap(str):
+    """One thing still missing from a chapter, with ``url``: where it is fixed."""
+
+    def __new__(cls, text, url):
+        gap = super().__new__(cls, text)
+        gap.url = url
+        return gap
+
 
 def _count(queryset):
     rows = queryset.filter(chapter=OuterRef("pk")).order_by().values("chapter").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def _missing(chapter, recommendations_without_groups, figures_without_source, figures_without_data):
+def _missing(chapter, recommendations_without_groups, figures_without_source, figures_without_data, carried):
+    page = reverse("admin:themes_chapter_change", args=[chapter.pk])
+
+    def gap(text, anchor=""):
+        return Gap(text, page + anchor)
+
     missing = []
+    if n := carried.get(chapter.pk):
+        url = reverse("admin:workflow_carried_over", args=[chapter.pk])
+        missing.append(
+            Gap(
+                ngettext("%(n)s overgenomen tekst nog te bekijken", "%(n)s overgenomen teksten nog te bekijken", n)
+                % {"n": n},
+                url,
+            )
+        )
     if chapter.edition.series == Edition.Series.CIJFERS:
         if not chapter.n_sections:
-            missing.append(_("geen secties"))
+            missing.append(gap(_("geen secties"), "#sections-group"))
         return missing
     labels = {"focus": _("focus"), "intro_question": _("inleidende vraag"), "summary": _("Zo staat het ervoor")}
     missing += [
-        _("leeg: %(part)s") % {"part": label} for name, label in labels.items() if not getattr(chapter, name).strip()
+        gap(_("leeg: %(part)s") % {"part": label}, f"#id_{name}")
+        for name, label in labels.items()
+        if not getattr(chapter, name).strip()
     ]
     if chapter.headline_kind == chapter.HeadlineKind.NONE:
         if not chapter.headline_note.strip():
-            missing.append(_("geen kerncijfer en geen toelichting waarom niet"))
+            missing.append(gap(_("geen kerncijfer en geen toelichting waarom niet"), "#id_headline_note"))
     elif not chapter.n_headline_values:
-        missing.append(_("kerncijfer zonder waarden"))
+        missing.append(gap(_("kerncijfer zonder waarden"), "#headline_values-group"))
     if not chapter.n_key_figures:
-        missing.append(_("geen kengetallen"))
+        missing.append(gap(_("geen kengetallen"), "#key_figures-group"))
     if not chapter.n_recommendations:
-        missing.append(_("geen aanbevelingen"))
+        missing.append(gap(_("geen aanbevelingen"), "#chapter_recommendations-group"))
     if codes := recommendations_without_groups.get(chapter.pk):
-        missing.append(_("aanbevelingen zonder ontwikkelingen of beleid: %(codes)s") % {"codes": ", ".join(codes)})
-    if numbers := figures_without_source.get(chapter.pk):
-        missing.append(_("figuren zonder bron: %(numbers)s") % {"numbers": ", ".join(str(n) for n in numbers)})
-    if numbers := figures_without_data.get(chapter.pk):
         missing.append(
-            _("cijfers nog in te voeren voor figuur %(numbers)s") % {"numbers": ", ".join(str(n) for n in numbers)}
+            gap(
+                _("aanbevelingen zonder ontwikkelingen of beleid: %(codes)s") % {"codes": ", ".join(codes)},
+                "#development_groups-group",
+            )
+        )
+    if numbers := figures_without_source.get(chapter.pk):
+        missing.append(
+            gap(
+                _("figuren zonder bron: %(numbers)s") % {"numbers": ", ".join(str(n) for n in numbers)},
+                "#figures-group",
+            )
+        )
+    for number, figure_id in figures_without_data.get(chapter.pk, []):
+        missing.append(
+            Gap(
+                _("cijfers nog in te voeren voor figuur %(number)s (of: gedrukt zonder grafiek)") % {"number": number},
+                reverse("admin:themes_figure_change", args=[figure_id]),
+            )
         )
     return missing
 
 
 def chapter_rows(edition, user):
-    """The chapters of ``edition`` that ``user`` sees, each with ``open_comments`` and ``missing``."""
+    """The chapters of ``edition`` that ``user`` sees, each with ``open_comments``, ``missing`` (gaps with
+    the link to where each is fixed), ``status``/``status_label`` and ``deadline_text``."""
     chapters = list(
-        visible_chapters(user)
+        with_status(visible_chapters(user))
         .filter(edition=edition)
         .select_related("edition", "theme", "lead_organisation", "revised_by")
         .prefetch_related("contributing_organisations")
@@ -88,7 +195,15 @@ def chapter_rows(edition, user):
         without_source.setdefault(chapter_id, []).append(number)
     without_data = {}
     for figure in figures_without_data(edition, chapters=ids):
-        without_data.setdefault(figure.chapter_id, []).append(figure.number)
+        if not figure.printed_without_chart:
+            without_data.setdefault(figure.chapter_id, []).append((figure.number, figure.pk))
+    carried = unconfirmed_per_chapter(edition, chapters=ids)
+    today = timezone.localdate()
     for chapter in chapters:
-        chapter.missing = _missing(chapter, without_groups, without_source, without_data)
+        chapter.missing = _missing(chapter, without_groups, without_source, without_data, carried)
+        chapter.status = status(chapter)
+        chapter.status_label = status_label(chapter)
+        chapter.deadline_text = deadline_text(chapter.deadline, chapter.state, today)
+        chapter.is_late = chapter.deadline_text.startswith(_("te laat"))
+        chapter.unconfirmed = carried.get(chapter.pk, 0)
     return chapters

@@ -31,6 +31,8 @@ class AuditEntry(models.Model):
         CLOSE_CORRECTION = "close_correction", _("correctie gesloten")
         START_EDITION = "start_edition", _("editie gestart")
         REMINDER = "reminder", _("herinnering verstuurd")
+        PLAN = "plan", _("planning gewijzigd")
+        CONFIRM_CARRIED_OVER = "confirm_carried_over", _("overgenomen tekst bevestigd")
 
     at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -162,3 +164,68 @@ class EditionCorrection(models.Model):
 
     def __str__(self):
         return f"{self.edition}: {self.reason[:60]}"
+
+
+class CarriedOverQuerySet(models.QuerySet):
+    def unconfirmed(self):
+        """Still "overgenomen": nobody changed the text or confirmed that it is still right."""
+        return self.filter(changed_at__isnull=True, confirmed_at__isnull=True)
+
+
+class CarriedOver(models.Model):
+    """A text that ``start_next_edition`` carried over from last year: a chapter's own texts, one part, or one
+    edition text (``field``). It counts as "overgenomen" until an editor changes it (``changed_at``, set when
+    it is saved with other text) or confirms it is still right (``confirmed_at``). Kept after that, so what
+    changed since last year can be told per chapter and part.
+    """
+
+    edition = models.ForeignKey(
+        "kib.Edition", on_delete=models.CASCADE, related_name="carried_over", verbose_name=_("editie")
+    )
+    chapter = models.ForeignKey(
+        "themes.Chapter",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="carried_over",
+        verbose_name=_("hoofdstuk"),
+        help_text=_("Leeg voor een tekst van de editie zelf (inleiding, colofon…)."),
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(
+        _("veld"), max_length=40, blank=True, help_text=_("Leeg = alle teksten van het onderdeel.")
+    )
+    label = models.CharField(_("onderdeel"), max_length=300)
+    source_object_id = models.PositiveBigIntegerField(_("vorig jaar"), null=True, blank=True)
+    fingerprint = models.CharField(max_length=64, editable=False)
+    changed_at = models.DateTimeField(_("gewijzigd op"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("bevestigd op"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bevestigd door"),
+    )
+
+    objects = CarriedOverQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("overgenomen tekst")
+        verbose_name_plural = _("overgenomen teksten")
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "field"], name="carried_over_once_per_part"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def is_open(self):
+        return self.changed_at is None and self.confirmed_at is None

@@ -34,6 +34,14 @@ class ChapterChanged(WorkflowError):
     """Somebody saved the chapter after the user opened it."""
 
 
+class NotReady(WorkflowError):
+    """The readiness check found problems; ``problems`` lists them (see ``readiness.py``)."""
+
+    def __init__(self, message, problems):
+        super().__init__(message)
+        self.problems = problems
+
+
 def audit(obj, by, action, from_state="", to_state="", comment=""):
     return AuditEntry.objects.create(
         user=by if by is not None and by.is_authenticated else None,
@@ -161,24 +169,41 @@ def _lock_edition(edition):
 
 
 @transaction.atomic
-def publish_edition(edition, by):
-    """Publish: only when every chapter is approved; one atomic step that freezes the edition.
+def publish_edition(edition, by, reason=""):
+    """Publish: one atomic step that freezes the edition, after the readiness check.
 
-    ``edition_published`` is sent inside the transaction, so the PDF build is handed over
-    together with the publication, and a receiver that fails undoes both.
+    Every chapter must be approved. Any other problem the check finds (a figure without
+    data, open comments, texts carried over nobody looked at, the reporting period) is a
+    warning: publishing over it needs a written ``reason``, kept in the audit log with the
+    warnings. ``edition_published`` is sent inside the transaction, so the PDF build is handed
+    over together with the publication, and a receiver that fails undoes both.
     """
+    from kib.workflow import readiness
+
     _require(by, "workflow.publish_edition")
     locked = _lock_edition(edition)
     if locked.state != Edition.State.PREPARATION:
         raise WorkflowError(_("Deze editie is al gepubliceerd."))
+    # Nobody moves a chapter while the edition is checked.
     chapters = list(locked.chapters.select_for_update().select_related("theme"))
     if not chapters:
         raise WorkflowError(_("Deze editie heeft nog geen hoofdstukken."))
-    waiting = [c for c in chapters if c.state != State.APPROVED]
-    if waiting:
-        raise WorkflowError(
+    problems = readiness.check(locked)
+    if blocking := [p for p in problems if p.blocking]:
+        waiting = [c for c in chapters if c.state != State.APPROVED]
+        raise NotReady(
             _("Nog niet goedgekeurd: %(chapters)s.")
-            % {"chapters": ", ".join(f"{c.theme.number}. {c.display_title}" for c in waiting)}
+            % {"chapters": ", ".join(f"{c.theme.number}. {c.display_title}" for c in waiting)},
+            blocking,
+        )
+    reason = (reason or "").strip()
+    if problems and not reason:
+        raise NotReady(
+            _(
+                "De editie is nog niet klaar: %(problems)s Publiceren ondanks deze waarschuwingen kan alleen met een reden."
+            )
+            % {"problems": " ".join(str(p) for p in problems)},
+            problems,
         )
     now = timezone.now()
     changes = {"state": Edition.State.PUBLISHED, "published_at": now}
@@ -191,7 +216,13 @@ def publish_edition(edition, by):
         locked.published_at,
         locked.publication_date,
     )
-    entry = audit(locked, by, Action.PUBLISH, Edition.State.PREPARATION, Edition.State.PUBLISHED)
+    comment = ""
+    if problems:
+        comment = "\n".join(
+            [_("Gepubliceerd ondanks waarschuwingen. Reden: %(reason)s") % {"reason": reason}]
+            + [f"- {p}" for p in problems]
+        )
+    entry = audit(locked, by, Action.PUBLISH, Edition.State.PREPARATION, Edition.State.PUBLISHED, comment)
     edition_published.send(sender=Edition, edition=locked, by=by)
     notifications.edition_published(locked, by)
     return entry
@@ -236,9 +267,28 @@ def _next_year(date):
         return date.replace(year=date.year + 1, day=28)
 
 
+def next_edition_defaults(edition):
+    """What the form to start the edition after ``edition`` proposes: last year's dates plus one year."""
+    return {
+        "reporting_period_start": _next_year(edition.reporting_period_start),
+        "reporting_period_end": _next_year(edition.reporting_period_end),
+        "publication_date": _next_year(edition.publication_date),
+    }
+
+
+_UNSET = object()
+
+
 @transaction.atomic
-def start_next_edition(edition, by, deadline=None):
-    """Create edition N+1 from N: chapters as drafts with last year's text and links, assignments kept."""
+def start_next_edition(
+    edition, by, deadline=None, reporting_period_start=_UNSET, reporting_period_end=_UNSET, publication_date=None
+):
+    """Create edition N+1 from N: chapters as drafts with last year's text and links, assignments kept.
+
+    The reporting period is last year's plus one year unless given; ``deadline`` is set on every
+    chapter. Each text carried over is recorded as "overgenomen" (see ``freshness.py``).
+    """
+    from kib.workflow import freshness
     from kib.workflow.copying import copy_chapter
 
     _require(by, "workflow.publish_edition")
@@ -246,13 +296,21 @@ def start_next_edition(edition, by, deadline=None):
     year = source.year + 1
     if Edition.objects.filter(year=year).exists():
         raise WorkflowError(_("Editie %(year)s bestaat al.") % {"year": year})
+    defaults = next_edition_defaults(source)
+    start = defaults["reporting_period_start"] if reporting_period_start is _UNSET else reporting_period_start
+    end = defaults["reporting_period_end"] if reporting_period_end is _UNSET else reporting_period_end
+    if start and end and end < start:
+        raise WorkflowError(_("De verslagperiode eindigt vóór zij begint."))
+    if deadline and publication_date and deadline > publication_date:
+        raise WorkflowError(_("De deadline van de hoofdstukken ligt na de publicatiedatum."))
     new = Edition.objects.create(
         year=year,
         title=source.title.replace(str(source.year), str(year)),
         subtitle=source.subtitle,
         series=source.series,
-        reporting_period_start=_next_year(source.reporting_period_start),
-        reporting_period_end=_next_year(source.reporting_period_end),
+        reporting_period_start=start,
+        reporting_period_end=end,
+        publication_date=publication_date,
         concluding_observations=source.concluding_observations,
         introduction=source.introduction,
         reading_guide=source.reading_guide,
@@ -260,6 +318,7 @@ def start_next_edition(edition, by, deadline=None):
         closing=source.closing,
         colophon=source.colophon,
     )
+    freshness.record_edition(source, new)
     for chapter in source.chapters.select_related("theme").prefetch_related("contributing_organisations"):
         copy_chapter(chapter, new, deadline=deadline)
     audit(
@@ -309,6 +368,97 @@ def resolve_comment(comment, by):
         raise WorkflowError(_("Deze opmerking was al afgehandeld."))
     comment.refresh_from_db()
     return comment
+
+
+@transaction.atomic
+def confirm_carried_over(records, by, chapter=None, edition=None):
+    """Confirm that carried-over texts are still right (of one ``chapter``, or the edition's own texts).
+
+    Only who may change those texts now confirms them; records already changed or confirmed
+    are left as they are. Returns the number confirmed.
+    """
+    from kib.workflow.models import CarriedOver
+
+    if chapter is not None:
+        locked = Chapter.objects.select_for_update(of=("self",)).select_related("edition").get(pk=chapter.pk)
+        if not scoping.can_edit_chapter(by, locked) or not (
+            by.has_perm("workflow.submit_chapter") or by.has_perm("workflow.review_chapter")
+        ):
+            raise WorkflowError(
+                _("U kunt dit hoofdstuk nu niet wijzigen (%(state)s); bevestigen kan dus ook niet.")
+                % {"state": locked.get_state_display()}
+            )
+        rows = CarriedOver.objects.filter(chapter=locked)
+        target = locked
+    else:
+        _require(by, "kib.change_edition")
+        target = _lock_edition(edition)
+        if scoping.is_frozen(target):
+            raise _frozen(target)
+        rows = CarriedOver.objects.filter(edition=target, chapter__isnull=True)
+    ids = [r.pk for r in records]
+    count = rows.unconfirmed().filter(pk__in=ids).update(confirmed_at=timezone.now(), confirmed_by=by)
+    if count:
+        labels = ", ".join(rows.filter(pk__in=ids).values_list("label", flat=True))
+        audit(target, by, Action.CONFIRM_CARRIED_OVER, comment=labels[:2000])
+    return count
+
+
+class PlanResult:
+    """What a bulk planning did: ``done`` and ``refused`` (with the reason) chapters."""
+
+    def __init__(self):
+        self.done, self.refused = [], []
+
+
+@transaction.atomic
+def plan_chapters(chapters, by, deadline=_UNSET, lead_organisation=_UNSET, contributing=None, replace=False):
+    """Set deadline, lead and contributing organisations of many chapters at once.
+
+    Approved chapters and chapters of a frozen edition are refused (reopen or correct first);
+    the rest are changed, each with its own audit entry and a new version (a colleague with
+    the chapter open is told, as with any save). ``contributing`` are added, or with ``replace``
+    put in place of the current ones.
+    """
+    _require(by, "workflow.review_chapter")
+    result = PlanResult()
+    locked = (
+        Chapter.objects.select_for_update(of=("self",))
+        .select_related("edition", "theme")
+        .filter(pk__in=[c.pk for c in chapters])
+        .order_by("edition__year", "theme__number")
+    )
+    for chapter in locked:
+        if scoping.is_frozen(chapter.edition) or chapter.edition.is_published:
+            result.refused.append((chapter, _("de editie is gepubliceerd")))
+            continue
+        if chapter.state == State.APPROVED:
+            result.refused.append((chapter, _("goedgekeurd; heropen het eerst")))
+            continue
+        said = []
+        changes = {}
+        if deadline is not _UNSET:
+            changes["deadline"] = deadline
+            said.append(_("deadline %(date)s") % {"date": deadline.strftime("%d-%m-%Y") if deadline else "—"})
+        if lead_organisation is not _UNSET:
+            changes["lead_organisation"] = lead_organisation
+            said.append(_("trekker %(org)s") % {"org": lead_organisation or "—"})
+        if changes:
+            Chapter.objects.filter(pk=chapter.pk).update(**changes, version=F("version") + 1, updated_at=timezone.now())
+        if contributing is not None:
+            if replace:
+                chapter.contributing_organisations.set(contributing)
+            else:
+                chapter.contributing_organisations.add(*contributing)
+            said.append(
+                (_("bijdragers: %(orgs)s") if replace else _("bijdragers erbij: %(orgs)s"))
+                % {"orgs": ", ".join(str(o) for o in contributing) or "—"}
+            )
+            if not changes:
+                Chapter.objects.filter(pk=chapter.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        audit(chapter, by, Action.PLAN, comment="; ".join(said))
+        result.done.append(chapter)
+    return result
 
 
 def chapters_due(today=None, days=7):

@@ -20,7 +20,10 @@ def chapter_layout(chapter):
 
 @register.simple_tag(takes_context=True)
 def figure_chart(context, figure):
-    """The figure's chart as inline SVG, or the 'no data entered' box while it has no data."""
+    """The figure's chart as inline SVG; without data, the editor's note when it is printed without a chart.
+
+    The 'no data entered' box only shows in a draft (a preview): a published PDF or page never has it.
+    """
     figure_svg = figure_chart_function()
     svg = figure_svg(figure) if figure_svg else None
     if svg:
@@ -28,4 +31,8 @@ def figure_chart(context, figure):
             # WeasyPrint's SVG renderer does not resolve "inherit": name the report's typeface.
             svg = svg.replace('font-family="inherit"', 'font-family="Open Sans"', 1)
         return mark_safe(svg)  # noqa: S308 - SVG built by indicators.charts from numbers and escaped labels
-    return render_to_string("report/no_data.html", {"figure": figure})
+    if figure.printed_without_chart:
+        return render_to_string("report/no_chart.html", {"figure": figure})
+    if context.get("draft"):
+        return render_to_string("report/no_data.html", {"figure": figure})
+    return ""

@@ -48,7 +48,12 @@ def recommendation(code="15b", co=None, theme=None, **kwargs):
 
 
 def edition(year=2025, **kwargs):
+    """An edition in preparation; its reporting period runs from March of the year before (as in the series)."""
+    import datetime
+
     kwargs.setdefault("title", "Kinderrechten in Beweging")
+    kwargs.setdefault("reporting_period_start", datetime.date(year - 1, 3, 1))
+    kwargs.setdefault("reporting_period_end", datetime.date(year, 3, 31))
     return Edition.objects.create(year=year, **kwargs)
 
 

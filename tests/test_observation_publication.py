@@ -72,7 +72,7 @@ def test_a_figure_imported_for_next_year_stays_off_the_public_site_until_that_ed
     chapters = {c.theme_id: c for c in nxt.chapters.all()}
     approve(chapters[cast.chapter_a.theme_id], cast.editor_a, cast.coordinator)
     approve(chapters[cast.chapter_b.theme_id], cast.editor_b, cast.coordinator)
-    services.publish_edition(nxt, by=cast.coordinator)
+    services.publish_edition(nxt, by=cast.coordinator, reason="De overgenomen teksten doen er in deze test niet toe.")
     assert Observation.objects.get(period="2025").public
     assert "4.321" in client.get(reverse("public:indicator", args=[waiting.code])).content.decode()
 

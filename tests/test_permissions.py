@@ -240,7 +240,7 @@ def test_publish(client, cast, role):
         prepare(cast, chapter, "approved")
     before = snapshot()
     url = reverse("admin:kib_edition_workflow", args=[cast.edition.pk, "publish"])
-    response = client_for(client, cast, role).post(url)
+    response = client_for(client, cast, role).post(url, {"confirm": "on"})
     cast.edition.refresh_from_db()
     if role == "coordinator":
         assert response.status_code == 302 and cast.edition.state == Edition.State.PUBLISHED

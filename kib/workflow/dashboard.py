@@ -149,11 +149,11 @@ def _missing(chapter, recommendations_without_groups, figures_without_source, fi
                 "#figures-group",
             )
         )
-    for number, figure_id in figures_without_data.get(chapter.pk, []):
+    if figures := [f for f in figures_without_data.get(chapter.pk, []) if not f.printed_without_chart]:
         missing.append(
-            Gap(
-                _("cijfers nog in te voeren voor figuur %(number)s (of: gedrukt zonder grafiek)") % {"number": number},
-                reverse("admin:themes_figure_change", args=[figure_id]),
+            gap(
+                _("cijfers nog in te voeren voor figuur %(numbers)s") % {"numbers": ", ".join(str(f.number) for f in figures)},
+                "#figures-group",
             )
         )
     return missing
@@ -195,8 +195,7 @@ def chapter_rows(edition, user):
         without_source.setdefault(chapter_id, []).append(number)
     without_data = {}
     for figure in figures_without_data(edition, chapters=ids):
-        if not figure.printed_without_chart:
-            without_data.setdefault(figure.chapter_id, []).append((figure.number, figure.pk))
+        without_data.setdefault(figure.chapter_id, []).append(figure)
     carried = unconfirmed_per_chapter(edition, chapters=ids)
     today = timezone.localdate()
     for chapter in chapters:
@@ -206,4 +205,5 @@ def chapter_rows(edition, user):
         chapter.deadline_text = deadline_text(chapter.deadline, chapter.state, today)
         chapter.is_late = chapter.deadline_text.startswith(_("te laat"))
         chapter.unconfirmed = carried.get(chapter.pk, 0)
+        chapter.figures_without_data = without_data.get(chapter.pk, [])
     return chapters

@@ -78,7 +78,7 @@ def work_for(user):
         ]
         work["late"] = [c for c in work["chapters"] if c.is_late]
         work["with_gaps"] = [c for c in chapters if c.missing]
-        work["problems"] = readiness.check(edition)
+        work["problems"] = readiness.check(edition, chapters if scoping.sees_all_chapters(user) else None)
     else:
         work["to_do"] = [c for c in work["chapters"] if c.state == Chapter.State.DRAFT]
         work["waiting"] = [c for c in work["chapters"] if c.state != Chapter.State.DRAFT]

@@ -9,7 +9,6 @@ all year, and ``publish_edition`` runs it inside its transaction. A fixed number
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -40,7 +39,23 @@ def _name(chapter):
 
 
 def _chapters(edition):
-    return {c.pk: c for c in edition.chapters.select_related("theme").order_by("theme__number")}
+    """The edition's chapters with what the rules read: ``open_comments``, ``unconfirmed``, ``figures_without_data``."""
+    from kib.workflow.dashboard import _count
+
+    chapters = {
+        c.pk: c
+        for c in edition.chapters.select_related("theme")
+        .annotate(open_comments=_count(ReviewComment.objects.open()))
+        .order_by("theme__number")
+    }
+    carried = unconfirmed_per_chapter(edition)
+    without_data = {}
+    for figure in figures_without_data(edition):
+        without_data.setdefault(figure.chapter_id, []).append(figure)
+    for pk, chapter in chapters.items():
+        chapter.unconfirmed = carried.get(pk, 0)
+        chapter.figures_without_data = without_data.get(pk, [])
+    return chapters
 
 
 def chapters_approved(edition, chapters):
@@ -73,7 +88,7 @@ def chapters_approved(edition, chapters):
 def figures_have_data(edition, chapters):
     """Every numbered figure can be drawn, or its editor marked it printed without a chart, with a note."""
     problems = []
-    for figure in figures_without_data(edition):
+    for figure in (f for c in chapters.values() for f in c.figures_without_data):
         url = reverse("admin:themes_figure_change", args=[figure.pk])
         if not figure.printed_without_chart:
             message = _(
@@ -97,13 +112,7 @@ def figures_have_data(edition, chapters):
 
 def no_open_comments(edition, chapters):
     """No review comment is still open."""
-    counts = dict(
-        ReviewComment.objects.open()
-        .filter(chapter__edition=edition)
-        .order_by()
-        .values_list("chapter")
-        .annotate(n=Count("pk"))
-    )
+    counts = {pk: c.open_comments for pk, c in chapters.items()}
     return [
         Problem(
             "comments",
@@ -123,7 +132,7 @@ def no_open_comments(edition, chapters):
 
 def carried_over_looked_at(edition, chapters):
     """Every text carried over from last year was changed or confirmed by an editor."""
-    counts = unconfirmed_per_chapter(edition)
+    counts = {pk: c.unconfirmed for pk, c in chapters.items()}
     return [
         Problem(
             "freshness",
@@ -192,8 +201,12 @@ RULES = [
 ]
 
 
-def check(edition):
-    """Every problem standing in the way of publishing ``edition``, blocking ones first."""
-    chapters = _chapters(edition)
+def check(edition, chapters=None):
+    """Every problem standing in the way of publishing ``edition``, blocking ones first.
+
+    ``chapters``: the rows of ``dashboard.chapter_rows`` for somebody who sees every chapter,
+    so a page showing both does not look everything up twice.
+    """
+    chapters = _chapters(edition) if chapters is None else {c.pk: c for c in chapters}
     problems = [problem for rule in RULES for problem in rule(edition, chapters)]
     return sorted(problems, key=lambda p: not p.blocking)

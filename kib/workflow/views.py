@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from kib.models import Edition
 from kib.workflow import readiness
 from kib.workflow.dashboard import STATUS_CHOICES, chapter_rows
-from kib.workflow.scoping import is_coordinator, is_frozen, visible_chapters
+from kib.workflow.scoping import is_coordinator, is_frozen, sees_all_chapters, visible_chapters
 from themes.models import Chapter
 
 
@@ -43,7 +43,9 @@ def dashboard(request, year=None):
         "state_counts": statuses,
         "coordinator": coordinator,
         "show_readiness": show_readiness,
-        "problems": readiness.check(edition) if show_readiness else [],
+        "problems": readiness.check(edition, chapters if sees_all_chapters(request.user) else None)
+        if show_readiness
+        else [],
         "today": timezone.localdate(),
         "can_publish": edition is not None
         and request.user.has_perm("workflow.publish_edition")

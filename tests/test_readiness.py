@@ -73,7 +73,9 @@ def test_a_figure_without_data_is_a_warning_linked_to_the_figure(cast):
 
 def test_a_figure_printed_without_a_chart_needs_its_note(cast):
     ready(cast)
-    figure = Figure.objects.create(chapter=cast.chapter_a, number=1, title="Nog niet gemeten", printed_without_chart=True)
+    figure = Figure.objects.create(
+        chapter=cast.chapter_a, number=1, title="Nog niet gemeten", printed_without_chart=True
+    )
     assert rules(cast.edition) == [("figures", False)]
     assert "zonder toelichting" in str(readiness.check(cast.edition)[0])
     figure.no_chart_note = "Er zijn geen landelijke cijfers over dit onderwerp."

@@ -1,7 +1,7 @@
 """What the edition dashboard (and "Mijn werk") shows per chapter, in a fixed number of queries."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models import CharField, Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -49,7 +49,9 @@ def filter_status(queryset, status):
     if status == CHANGES_REQUESTED:
         return queryset.filter(state=Chapter.State.DRAFT, last_step=AuditEntry.Action.REQUEST_CHANGES)
     if status == Chapter.State.DRAFT:
-        return queryset.filter(state=status).exclude(last_step=AuditEntry.Action.REQUEST_CHANGES)
+        return queryset.filter(
+            Q(last_step__isnull=True) | ~Q(last_step=AuditEntry.Action.REQUEST_CHANGES), state=status
+        )
     return queryset.filter(state=status)
 
 
@@ -152,7 +154,8 @@ def _missing(chapter, recommendations_without_groups, figures_without_source, fi
     if figures := [f for f in figures_without_data.get(chapter.pk, []) if not f.printed_without_chart]:
         missing.append(
             gap(
-                _("cijfers nog in te voeren voor figuur %(numbers)s") % {"numbers": ", ".join(str(f.number) for f in figures)},
+                _("cijfers nog in te voeren voor figuur %(numbers)s")
+                % {"numbers": ", ".join(str(f.number) for f in figures)},
                 "#figures-group",
             )
         )

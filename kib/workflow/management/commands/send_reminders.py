@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kib.workflow import notifications
+from kib.workflow import dashboard, notifications
 from kib.workflow.models import AuditEntry
 from kib.workflow.services import audit, chapters_due
 from themes.models import Chapter
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         start_of_day = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
         sent = 0
         with transaction.atomic():
-            for chapter in chapters_due(today, days):
+            for chapter in dashboard.with_status(chapters_due(today, days)):
                 if (
                     AuditEntry.objects.for_object(chapter)
                     .filter(action=AuditEntry.Action.REMINDER, at__gte=start_of_day)
@@ -41,15 +41,20 @@ class Command(BaseCommand):
                 if chapter.state == Chapter.State.DRAFT:
                     recipients = notifications.chapter_editors(chapter)
                     text = (
-                        _("De deadline van dit hoofdstuk was %(date)s; dien het zo snel mogelijk in.")
+                        _("De deadline van dit hoofdstuk was %(date)s (%(when)s); dien het zo snel mogelijk in.")
                         if late
-                        else _("De deadline van dit hoofdstuk is %(date)s; vergeet niet het in te dienen.")
+                        else _("De deadline van dit hoofdstuk is %(date)s (%(when)s); vergeet niet het in te dienen.")
                     )
+                    if dashboard.status(chapter) == dashboard.CHANGES_REQUESTED:
+                        text = _("Status: wijzigingen gevraagd; zie de opmerkingen bij het hoofdstuk.") + " " + text
                 else:
                     recipients = notifications.coordinators()
-                    text = _("Dit ingediende hoofdstuk wacht op beoordeling (deadline %(date)s).")
+                    text = _("Dit ingediende hoofdstuk wacht op beoordeling (deadline %(date)s, %(when)s).")
                 recipients = list(recipients)
-                text = text % {"date": chapter.deadline.strftime("%d-%m-%Y")}
+                text = text % {
+                    "date": chapter.deadline.strftime("%d-%m-%Y"),
+                    "when": dashboard.deadline_text(chapter.deadline, chapter.state, today),
+                }
                 if verbosity:
                     who = ", ".join(u.email for u in recipients) or _("niemand (geen e-mailadres)")
                     self.stdout.write(f"{chapter}: {who}")

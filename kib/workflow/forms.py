@@ -71,14 +71,14 @@ class PlanChaptersForm(forms.Form):
             ("replace", _("vervangen door de gekozen organisaties")),
         ],
         initial="keep",
+        required=False,
         widget=forms.RadioSelect,
     )
 
     def clean(self):
         data = super().clean()
-        if not (
-            data.get("set_deadline") or data.get("set_lead") or data.get("contributing_mode") not in (None, "keep")
-        ):
+        data["contributing_mode"] = data.get("contributing_mode") or "keep"
+        if not (data.get("set_deadline") or data.get("set_lead") or data["contributing_mode"] != "keep"):
             raise forms.ValidationError(_("Kies wat u wilt wijzigen: deadline, trekker of bijdragers."))
         if data.get("contributing_mode") == "add" and not data.get("contributing"):
             self.add_error("contributing", _("Kies de organisaties die u wilt toevoegen."))

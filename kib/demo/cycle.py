@@ -3,6 +3,8 @@
 Edition 2025 is started from 2024 with ``start_next_edition`` and its chapters are moved
 through the workflow by the demo accounts, so the dashboard shows every state: approved,
 submitted, changes requested (with comments) and draft, with deadlines around today.
+The texts carried over from 2024 stay "overgenomen" except in the chapters whose editors
+confirmed them before submitting (1–5), so the readiness check has real work to show.
 Everything goes through the services (audit trail included); no mail is sent. Runs
 once: when 2025 exists, nothing changes.
 """
@@ -74,6 +76,9 @@ def run_cycle(report=None):
             editor = editors.get(chapter.lead_organisation_id)
             if step == "draft" or editor is None:
                 continue
+            if step in ("approved", "submitted"):
+                # These editors looked at every text carried over from 2024 before submitting.
+                services.confirm_carried_over(list(chapter.carried_over.all()), editor, chapter=chapter)
             services.submit_chapter(chapter, by=editor)
             if step == "approved":
                 services.approve_chapter(chapter, by=coordinator, seen_version=chapter.version)

@@ -254,6 +254,8 @@ class DemoLoader:
                 description=item.get("description", ""),
                 source_line=item.get("source_line", ""),
                 footnote=item.get("footnote", ""),
+                printed_without_chart=item.get("printed_without_chart", False),
+                no_chart_note=item.get("no_chart_note", ""),
             )
             figures[figure.number] = figure
             parts[f"figures[{position}]"] = figure

@@ -102,6 +102,9 @@ def test_a_chapter_goes_from_draft_to_publication(page, live_server, login, scre
     page.goto(f"{live_server.url}/admin/dashboard/2025/")
     screenshot("workflow-6-dashboard-all-approved")
     page.click("#edition-publish")
+    assert "bevriest de editie" in page.locator("#what-freezes").inner_text()  # publishing asks first
+    page.check("#id_confirm")
+    page.click("#publish-confirm")
     assert "gepubliceerd en bevroren" in page.locator(".messagelist").inner_text()
     assert page.locator("#edition-state").inner_text() == "gepubliceerd"
     screenshot("workflow-7-published")

@@ -45,7 +45,8 @@ def fingerprint(obj, fields):
 def _label(obj):
     if isinstance(obj, themes.Chapter):
         return str(capfirst(themes.Chapter._meta.verbose_name)) + ": focus, kerncijfer en Zo staat het ervoor"
-    return f"{capfirst(obj._meta.verbose_name)}: {obj}"[:300]
+    name, text = str(capfirst(obj._meta.verbose_name)), str(obj)
+    return (text if text.lower().startswith(name.lower()) else f"{name}: {text}")[:300]
 
 
 def _has_text(obj, fields):

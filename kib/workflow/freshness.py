@@ -19,19 +19,43 @@ from kib.models import Edition
 from kib.workflow.models import CarriedOver
 from themes import models as themes
 
-# The texts of a chapter that go to print, per model: what an editor must look at again next year.
-CHAPTER_TEXTS = {
-    themes.Chapter: ["title", "focus", "focus_text", "headline_label", "headline_note", "intro_question", "summary"],
-    themes.Definition: ["label", "question", "body", "source_name"],
-    themes.HeadlineValue: ["label", "value", "display", "unit"],
-    themes.KeyFigureParagraph: ["title", "subheading", "body"],
-    themes.Figure: ["title", "description", "source_line", "footnote"],
-    themes.ChapterRecommendation: ["movement", "movement_reasoning"],
-    themes.DevelopmentItem: ["title", "body"],
-    themes.LatestDevelopment: ["subheading", "date", "title", "body"],
-    themes.ChapterSection: ["title", "body"],
-    themes.Footnote: ["text"],
-}
+# The chapter's own texts that go to print (not its assignment: lead, deadline…).
+CHAPTER_TEXTS = [
+    "title",
+    "focus",
+    "focus_text",
+    "headline_kind",
+    "headline_label",
+    "headline_note",
+    "intro_question",
+    "summary",
+]
+
+# The parts copied with the chapter whose content an editor writes.
+PART_MODELS = [
+    themes.Definition,
+    themes.HeadlineValue,
+    themes.KeyFigureParagraph,
+    themes.Figure,
+    themes.ChapterRecommendation,
+    themes.DevelopmentGroup,
+    themes.DevelopmentItem,
+    themes.LatestDevelopment,
+    themes.ChapterSection,
+    themes.Footnote,
+]
+
+
+def text_fields(model):
+    """What an editor writes in a part: every editable field of its own (no links, no position)."""
+    if model is themes.Chapter:
+        return CHAPTER_TEXTS
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.editable and not f.is_relation and not f.primary_key and f.name not in ("position", "object_id")
+    ]
+
 
 # The edition's own texts, each confirmed on its own.
 EDITION_TEXTS = ["introduction", "reading_guide", "about", "closing", "colophon"]
@@ -58,10 +82,10 @@ def record_chapter(source, copy, mapping):
 
     ``mapping`` is what ``copy_chapter`` sends with ``chapter_copied``: (model, old pk) -> copy.
     """
-    pairs = [(source.pk, copy)] + [(old_pk, new) for (model, old_pk), new in mapping.items() if model in CHAPTER_TEXTS]
+    pairs = [(source.pk, copy)] + [(old_pk, new) for (model, old_pk), new in mapping.items() if model in PART_MODELS]
     records = []
     for old_pk, new in pairs:
-        fields = CHAPTER_TEXTS[type(new)]
+        fields = text_fields(type(new))
         if not _has_text(new, fields):
             continue
         records.append(
@@ -109,7 +133,7 @@ def _saved(sender, instance, created=False, raw=False, **kwargs):
     )
     now = timezone.now()
     for record in open_records:
-        fields = [record.field] if record.field else CHAPTER_TEXTS[sender]
+        fields = [record.field] if record.field else text_fields(sender)
         if record.fingerprint != fingerprint(instance, fields):
             CarriedOver.objects.filter(pk=record.pk).update(changed_at=now)
 
@@ -120,7 +144,7 @@ def _deleted(sender, instance, **kwargs):
 
 def connect():
     """Called from the app's ``ready()``."""
-    for model in [*CHAPTER_TEXTS, Edition]:
+    for model in [themes.Chapter, *PART_MODELS, Edition]:
         post_save.connect(_saved, sender=model, dispatch_uid=f"kib-freshness-saved-{model._meta.label}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"kib-freshness-deleted-{model._meta.label}")
 

@@ -64,7 +64,7 @@ def _with_text(records):
     """Attach ``text`` (the part's current text, plain) to each record; one query per kind of part."""
     from django.utils.html import strip_tags
 
-    from kib.workflow.freshness import CHAPTER_TEXTS
+    from kib.workflow.freshness import text_fields
 
     by_type = {}
     for record in records:
@@ -74,7 +74,7 @@ def _with_text(records):
         objects = model.objects.in_bulk([r.object_id for r in group])
         for record in group:
             obj = objects.get(record.object_id)
-            fields = [record.field] if record.field else CHAPTER_TEXTS.get(model, [])
+            fields = [record.field] if record.field else text_fields(model)
             values = [strip_tags(str(getattr(obj, name) or "")) for name in fields] if obj else []
             record.text = " · ".join(v for v in values if v.strip())
     return records

@@ -124,3 +124,11 @@ def test_the_coordinator_confirms_the_edition_texts(client, cast, next_year):
     assert not CarriedOver.objects.filter(edition=new, chapter=None).unconfirmed().exists()
     client.force_login(cast.editor_a)
     assert client.get(url).status_code == 403
+
+
+def test_a_submitted_chapters_page_offers_no_confirmation(client, cast, next_year):
+    _new, chapter = next_year
+    services.submit_chapter(chapter, by=cast.editor_a)
+    client.force_login(cast.editor_a)
+    html = client.get(reverse("admin:workflow_carried_over", args=[chapter.pk])).content.decode()
+    assert 'id="cannot-confirm"' in html and 'name="confirm"' not in html

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from kib.models import Edition
 from kib.workflow import readiness
 from kib.workflow.dashboard import STATUS_CHOICES, chapter_rows
-from kib.workflow.scoping import is_coordinator, is_frozen, sees_all_chapters, visible_chapters
+from kib.workflow.scoping import can_edit_chapter, is_coordinator, is_frozen, sees_all_chapters, visible_chapters
 from themes.models import Chapter
 
 
@@ -80,7 +80,7 @@ def _with_text(records):
     return records
 
 
-def _confirm_page(request, records, back, title, confirm):
+def _confirm_page(request, records, back, title, confirm, can_confirm):
     from django.contrib import admin, messages
     from django.shortcuts import redirect
 
@@ -105,6 +105,7 @@ def _confirm_page(request, records, back, title, confirm):
         "records": _with_text(records),
         "open_count": sum(1 for r in records if r.is_open),
         "back": back,
+        "can_confirm": can_confirm,
     }
     return render(request, "admin/workflow/carried_over.html", context)
 
@@ -127,6 +128,7 @@ def chapter_carried_over(request, pk):
         reverse("admin:themes_chapter_change", args=[chapter.pk]),
         _("Overgenomen van vorig jaar: %(chapter)s") % {"chapter": chapter},
         lambda chosen: services.confirm_carried_over(chosen, request.user, chapter=chapter),
+        can_confirm=can_edit_chapter(request.user, chapter),
     )
 
 
@@ -149,4 +151,5 @@ def edition_carried_over(request, pk):
         reverse("admin:kib_edition_change", args=[edition.pk]),
         _("Overgenomen van vorig jaar: teksten van %(edition)s") % {"edition": edition},
         lambda chosen: services.confirm_carried_over(chosen, request.user, edition=edition),
+        can_confirm=not is_frozen(edition),
     )

@@ -1,14 +1,7 @@
-"""Indicator work that spans an edition: carrying links and data gaps forward, finding missing data."""
+"""Indicator work that spans an edition: carrying links and data gaps forward (``on_chapter_copied``), finding missing data."""
 
-from django.db import transaction
 
 from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation
-
-
-def _matching_chapters(old_edition, new_edition):
-    """Pairs (last year's chapter, this year's chapter) of the same theme."""
-    new = {chapter.theme_id: chapter for chapter in new_edition.chapters.all()}
-    return [(old, new[old.theme_id]) for old in old_edition.chapters.all() if old.theme_id in new]
 
 
 def carry_data_gaps(old_chapter, new_chapter):
@@ -84,29 +77,6 @@ def carry_series(old_chapter, new_chapter):
         )
         made += 1
     return made
-
-
-@transaction.atomic
-def carry_forward_data_gaps(old_edition, new_edition):
-    """``carry_data_gaps`` for every chapter of ``new_edition``; returns the new gaps."""
-    return [gap for old, new in _matching_chapters(old_edition, new_edition) for gap in carry_data_gaps(old, new)]
-
-
-@transaction.atomic
-def carry_forward_series(old_edition, new_edition):
-    """``carry_series`` for every chapter of ``new_edition``; returns the number of links made."""
-    return sum(carry_series(old, new) for old, new in _matching_chapters(old_edition, new_edition))
-
-
-def carry_forward(old_edition, new_edition):
-    """Everything of this app that next year's edition brings along, for an edition whose chapters exist.
-
-    ``start_next_edition`` gets the same per chapter, through the ``chapter_copied`` signal.
-    """
-    return {
-        "data_gaps": len(carry_forward_data_gaps(old_edition, new_edition)),
-        "series": carry_forward_series(old_edition, new_edition),
-    }
 
 
 def figures_without_data(edition, chapters=None):

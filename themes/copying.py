@@ -57,7 +57,9 @@ def copy_chapter(chapter, edition, deadline=None):
             if part.points_at_target:
                 target = None
                 if obj.content_type_id is not None:
-                    target = mapping.get((ContentType.objects.get_for_id(obj.content_type_id).model_class(), obj.object_id))
+                    target = mapping.get(
+                        (ContentType.objects.get_for_id(obj.content_type_id).model_class(), obj.object_id)
+                    )
                 changes["object_id"] = target.pk if target is not None else None
                 changes["content_type_id"] = obj.content_type_id if target is not None else None
             related = {name: list(getattr(obj, name).all()) for name in many}

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.text import slugify
 
 from indicators.models import DataGap, Indicator, Observation
 from kib.models import Edition, Membership, Organisation, Source
+from kib.workflow import notifications, services
 from recommendations.models import ConcludingObservations, Recommendation
 from themes.models import (
     Chapter,
@@ -179,7 +181,6 @@ class DemoLoader:
                 "reading_guide": ed.get("reading_guide", ""),
                 "colophon": ed.get("colophon", ""),
                 "concluding_observations": co,
-                "state": Edition.State.PUBLISHED,
             },
         )
         self.report.add("edities", created)
@@ -404,7 +405,6 @@ class DemoLoader:
                 "introduction": ed.get("introduction", ""),
                 "about": ed.get("about", ""),
                 "closing": ed.get("closing", ""),
-                "state": Edition.State.PUBLISHED,
             },
         )
         self.report.add("edities", created)
@@ -484,12 +484,34 @@ class DemoLoader:
         return accounts
 
 
+class DemoPublisher(AnonymousUser):
+    """Who publishes the demo's editions: a coordinator without an account (no person in the audit log)."""
+
+    is_active = True
+
+    def has_perm(self, perm, obj=None):
+        return perm == "workflow.publish_edition"
+
+
+def publish(edition):
+    """Publish ``edition`` as a coordinator would: its receivers pin the charts, make the numbers
+    public and queue the PDF. An edition published before stays as it is."""
+    if edition.state == Edition.State.PREPARATION:
+        with notifications.muted():
+            services.publish_edition(edition, by=DemoPublisher())
+
+
 def load_demo(with_accounts=True):
-    """Load everything; returns (report, accounts). Runs in one transaction."""
+    """Load everything and publish 2024 and 2020; returns (report, accounts). Runs in one transaction."""
     loader = DemoLoader()
     with transaction.atomic():
         orgs = loader.organisations()
-        loader.edition_2024(orgs)
-        loader.edition_2020(orgs)
+        edition_2024 = loader.edition_2024(orgs)
+        edition_2020 = loader.edition_2020(orgs)
+        publish(edition_2024)
+        if edition_2020.state == Edition.State.PREPARATION:
+            publish(edition_2020)
+            # The seed gives no date for 2020; the publication's default (today) would be printed as its date.
+            Edition.objects.filter(pk=edition_2020.pk).update(publication_date=None)
         accounts = loader.accounts(orgs) if with_accounts else []
     return loader.report, accounts

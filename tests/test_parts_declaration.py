@@ -5,7 +5,7 @@ from django.apps import apps
 from kib.workflow import roles
 from themes import admin as themes_admin
 from themes import copying, layout, parts
-from themes.models import Chapter
+from themes.models import Chapter, Citation, Footnote
 
 
 def _paths_to_chapter(model, seen=()):
@@ -49,6 +49,6 @@ def test_the_readers_follow_the_declaration():
     assert set(roles.CHAPTER_PARTS["themes"]) == themes_parts
     assert set(roles.CHAPTER_PARTS["indicators"]) == {"datagap", "chart", "figureseries", "headlineseries"}
     assert [p.key for p in layout.PART_TABLES] == [p.key for p in parts.PARTS if p.small_table]
-    assert [p.model for p in copying.COPIED][-2:] == [parts.Footnote, parts.Citation]  # after what they point at
+    assert [p.model for p in copying.COPIED][-2:] == [Footnote, Citation]  # after what they point at
     inlines = [inline.model for inline in themes_admin.ChapterAdmin.inlines]
     assert inlines == [p.model for p in parts.PARTS if p.on_chapter_page]

@@ -137,6 +137,16 @@ def _in_model_order(parts, model):
     return parts
 
 
+def show_published_numbers(chapters):
+    """The figures of ``chapters`` (prefetched) draw the published values of their observations."""
+    for chapter in chapters:
+        for figure in chapter.figures.all():
+            chart = getattr(figure, "chart", None)
+            for link in chart.series.all() if chart is not None else ():
+                for observation in link.indicator.observations.all():
+                    observation.as_published()
+
+
 # What the report prints from a chapter's own foreign keys: select_related these when fetching chapters.
 PRINTED_WITH_CHAPTER = ("edition", "theme", "lead_organisation")
 
@@ -152,13 +162,8 @@ def load_printed_parts(chapters, public_only=False):
     if not chapters:
         return chapters
     prefetch_related_objects(chapters, *_related_prefetches(public_only))
-    if public_only:  # the figures draw the published values
-        for chapter in chapters:
-            for figure in chapter.figures.all():
-                chart = getattr(figure, "chart", None)
-                for link in chart.series.all() if chart is not None else ():
-                    for observation in link.indicator.observations.all():
-                        observation.as_published()
+    if public_only:
+        show_published_numbers(chapters)
     by_id = {chapter.pk: chapter for chapter in chapters}
     loaded = {pk: defaultdict(list) for pk in by_id}
     items = []

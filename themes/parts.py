@@ -25,20 +25,8 @@ Per part:
 
 from dataclasses import dataclass
 
-from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries
-from themes.models import (
-    ChapterRecommendation,
-    ChapterSection,
-    Citation,
-    Definition,
-    DevelopmentGroup,
-    DevelopmentItem,
-    Figure,
-    Footnote,
-    HeadlineValue,
-    KeyFigureParagraph,
-    LatestDevelopment,
-)
+from indicators import models as indicators
+from themes import models as themes
 
 
 @dataclass(frozen=True)
@@ -62,53 +50,38 @@ class Part:
     @property
     def select_with_label(self):
         """What its ``__str__`` reads besides its own row."""
-        return ("recommendation",) if self.model is ChapterRecommendation else ()
+        return ("recommendation",) if self.model is themes.ChapterRecommendation else ()
 
     @property
     def points_at_figure(self):
         """A block that may place one of the chapter's figures (``figure``)."""
-        return self.annotated and self.model is not Figure and self.model is not Definition
+        return self.annotated and self.model is not themes.Figure and self.model is not themes.Definition
 
     @property
     def points_at_target(self):
         """A footnote or citation attached to another part (``content_type``/``object_id``)."""
-        return self.model in (Footnote, Citation)
+        return self.model in (themes.Footnote, themes.Citation)
 
 
+# fmt: off
 PARTS = (
-    Part(Definition, "definitions", small_table=True, annotated=True, commented=True),
-    Part(HeadlineValue, "headline_values", small_table=True),
-    Part(HeadlineSeries, "headline_series", copied="receiver", in_history=False, on_chapter_page=False),
-    Part(KeyFigureParagraph, "key_figures", small_table=True, annotated=True, commented=True),
-    Part(Figure, "figures", annotated=True, commented=True),
-    Part(Chart, "charts", "figure__chapter", Figure, copied="receiver", in_history=False, on_chapter_page=False),
-    Part(
-        FigureSeries,
-        "figure_series",
-        "chart__figure__chapter",
-        Chart,
-        copied="receiver",
-        in_history=False,
-        on_chapter_page=False,
-    ),
-    Part(ChapterRecommendation, "chapter_recommendations", commented=True),
-    Part(DevelopmentGroup, "development_groups", small_table=True, commented=True),
-    Part(
-        DevelopmentItem,
-        "development_items",
-        "group__chapter",
-        DevelopmentGroup,
-        small_table=True,
-        annotated=True,
-        commented=True,
-        on_chapter_page=False,
-    ),
-    Part(LatestDevelopment, "latest_developments", small_table=True, annotated=True, commented=True),
-    Part(ChapterSection, "sections", small_table=True, commented=True),
-    Part(Footnote, "footnotes", small_table=True),
-    Part(Citation, "citations", in_history=False, on_chapter_page=False),
-    Part(DataGap, "data_gaps", copied="receiver"),
+    Part(themes.Definition, "definitions", small_table=True, annotated=True, commented=True),
+    Part(themes.HeadlineValue, "headline_values", small_table=True),
+    Part(indicators.HeadlineSeries, "headline_series", copied="receiver", in_history=False, on_chapter_page=False),
+    Part(themes.KeyFigureParagraph, "key_figures", small_table=True, annotated=True, commented=True),
+    Part(themes.Figure, "figures", annotated=True, commented=True),
+    Part(indicators.Chart, "charts", "figure__chapter", parent=themes.Figure, copied="receiver", in_history=False, on_chapter_page=False),
+    Part(indicators.FigureSeries, "figure_series", "chart__figure__chapter", parent=indicators.Chart, copied="receiver", in_history=False, on_chapter_page=False),
+    Part(themes.ChapterRecommendation, "chapter_recommendations", commented=True),
+    Part(themes.DevelopmentGroup, "development_groups", small_table=True, commented=True),
+    Part(themes.DevelopmentItem, "development_items", "group__chapter", parent=themes.DevelopmentGroup, small_table=True, annotated=True, commented=True, on_chapter_page=False),
+    Part(themes.LatestDevelopment, "latest_developments", small_table=True, annotated=True, commented=True),
+    Part(themes.ChapterSection, "sections", small_table=True, commented=True),
+    Part(themes.Footnote, "footnotes", small_table=True),
+    Part(themes.Citation, "citations", in_history=False, on_chapter_page=False),
+    Part(indicators.DataGap, "data_gaps", copied="receiver"),
 )
+# fmt: on
 
 BY_MODEL = {part.model: part for part in PARTS}
 BY_KEY = {part.key: part for part in PARTS}

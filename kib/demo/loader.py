@@ -23,21 +23,8 @@ from indicators.models import DataGap, Indicator, Observation
 from kib.models import Edition, Membership, Organisation, Source
 from kib.workflow import notifications, services
 from recommendations.models import ConcludingObservations, Recommendation
-from themes.models import (
-    Chapter,
-    ChapterRecommendation,
-    ChapterSection,
-    Citation,
-    Definition,
-    DevelopmentGroup,
-    DevelopmentItem,
-    Figure,
-    Footnote,
-    HeadlineValue,
-    KeyFigureParagraph,
-    LatestDevelopment,
-    Theme,
-)
+from themes import models as chapters
+from themes.models import Chapter, Theme
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -138,7 +125,7 @@ class DemoLoader:
     def cite(self, chapter, part, urls):
         content_type = ContentType.objects.get_for_model(part)
         for position, url in enumerate(urls or []):
-            _, created = Citation.objects.get_or_create(
+            _, created = chapters.Citation.objects.get_or_create(
                 source=self.source(url),
                 chapter=chapter,
                 content_type=content_type,
@@ -225,9 +212,9 @@ class DemoLoader:
 
         parts = {}  # pointer ("key_figures[0]") -> model instance, for footnotes
         for position, rec in enumerate(recs):
-            ChapterRecommendation.objects.create(chapter=chapter, recommendation=rec, position=position)
+            chapters.ChapterRecommendation.objects.create(chapter=chapter, recommendation=rec, position=position)
         for position, item in enumerate(data.get("definitions", [])):
-            definition = Definition.objects.create(
+            definition = chapters.Definition.objects.create(
                 chapter=chapter,
                 position=position,
                 label=item.get("label") or "definitie",
@@ -237,7 +224,7 @@ class DemoLoader:
             )
             self.cite(chapter, definition, item.get("urls"))
         for position, item in enumerate(headline.get("values", [])):
-            HeadlineValue.objects.create(
+            chapters.HeadlineValue.objects.create(
                 chapter=chapter,
                 position=position,
                 label=item["label"],
@@ -247,7 +234,7 @@ class DemoLoader:
             )
         figures = {}
         for position, item in enumerate(data.get("figures", [])):
-            figure = Figure.objects.create(
+            figure = chapters.Figure.objects.create(
                 chapter=chapter,
                 position=position,
                 number=item["number"],
@@ -270,7 +257,7 @@ class DemoLoader:
             }
 
         for position, item in enumerate(data.get("key_figures", [])):
-            block = KeyFigureParagraph.objects.create(
+            block = chapters.KeyFigureParagraph.objects.create(
                 chapter=chapter, subheading=item.get("subheading", ""), **block_fields(item, position)
             )
             self.cite(chapter, block, item.get("urls"))
@@ -278,13 +265,13 @@ class DemoLoader:
 
         codes = {rec.code: rec for rec in Recommendation.objects.filter(concluding_observations=co)}
         for kind, key in [
-            (DevelopmentGroup.Kind.NUMERICAL, "numerical_developments"),
-            (DevelopmentGroup.Kind.POLICY, "policy_descriptions"),
+            (chapters.DevelopmentGroup.Kind.NUMERICAL, "numerical_developments"),
+            (chapters.DevelopmentGroup.Kind.POLICY, "policy_descriptions"),
         ]:
             for g_pos, group_data in enumerate(data.get(key, [])):
                 printed = group_data.get("codes", [])
                 linked = [rec for rec in (self.resolve_code(codes, c) for c in printed) if rec]
-                group = DevelopmentGroup.objects.create(
+                group = chapters.DevelopmentGroup.objects.create(
                     chapter=chapter,
                     kind=kind,
                     title=group_data.get("title", ""),
@@ -294,12 +281,12 @@ class DemoLoader:
                 )
                 group.recommendations.set(linked)
                 for i_pos, item in enumerate(group_data.get("items", [])):
-                    dev = DevelopmentItem.objects.create(group=group, **block_fields(item, i_pos))
+                    dev = chapters.DevelopmentItem.objects.create(group=group, **block_fields(item, i_pos))
                     self.cite(chapter, dev, item.get("urls"))
                     parts[f"{key}[{g_pos}].items[{i_pos}]"] = dev
 
         for position, item in enumerate(data.get("latest_developments", [])):
-            latest = LatestDevelopment.objects.create(
+            latest = chapters.LatestDevelopment.objects.create(
                 chapter=chapter,
                 subheading=item.get("subheading", ""),
                 date=_date(item.get("date")),
@@ -310,7 +297,7 @@ class DemoLoader:
 
         for position, item in enumerate(data.get("footnotes", [])):
             target = parts.get(item.get("attached_to") or "")
-            Footnote.objects.create(
+            chapters.Footnote.objects.create(
                 chapter=chapter,
                 position=position,
                 marker=item.get("marker") or "*",
@@ -424,7 +411,7 @@ class DemoLoader:
             self.report.add("hoofdstukken", created)
             if created:
                 for position, section in enumerate(topic.get("sections", [])):
-                    ChapterSection.objects.create(
+                    chapters.ChapterSection.objects.create(
                         chapter=chapter, position=position, title=section["title"], body=section["body"]
                     )
         return edition

@@ -1,7 +1,11 @@
 """Indicator work that spans an edition: carrying links and data gaps forward (``on_chapter_copied``), finding missing data."""
 
 
-from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation
+from django.db.models import F, Prefetch, Q
+
+from indicators.charts import chart_data, figure_chart_data
+from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation, period_sort_key
+from themes.models import Figure
 
 
 def carry_data_gaps(old_chapter, new_chapter):
@@ -85,11 +89,6 @@ def figures_without_data(edition, chapters=None):
     ``chapters`` (ids) narrows it to those chapters. A fixed number of queries, whatever the
     number of figures: the charts come with their series and observations prefetched.
     """
-    from django.db.models import Prefetch
-
-    from indicators.charts import figure_chart_data
-    from themes.models import Figure
-
     figures = (
         Figure.objects.filter(chapter__edition=edition)
         .select_related("chapter__theme", "chapter__edition", "chart")
@@ -111,9 +110,6 @@ def pin_chart_periods(edition):
     its figures keep drawing the same periods (a corrected value within them does show).
     Charts that already name their periods are left alone. Returns the number of charts pinned.
     """
-    from indicators.charts import chart_data
-    from indicators.models import period_sort_key
-
     pinned = 0
     charts = Chart.objects.filter(figure__chapter__edition=edition, periods="").select_related("figure")
     for chart in charts.prefetch_related("series__indicator__observations"):
@@ -137,8 +133,6 @@ def publish_observations(edition):
     made afterwards waits for the next publication. Returns the number of observations that
     became public.
     """
-    from django.db.models import F, Q
-
     drawn = Q(indicator__figure_series__chart__figure__chapter__edition=edition) | Q(
         indicator__headline_series__chapter__edition=edition
     )

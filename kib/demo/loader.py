@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.text import slugify
 
+from indicators.demo import link_series
 from indicators.models import DataGap, Indicator, Observation
 from kib.models import Edition, Membership, Organisation, Source
 from kib.workflow import notifications, services
@@ -336,8 +338,6 @@ class DemoLoader:
         return None
 
     def indicators(self, theme, series, chapter=None):
-        from indicators.demo import link_series
-
         links = []
         for item in series:
             name = item["indicator"]
@@ -420,8 +420,6 @@ class DemoLoader:
 
     def accounts(self, orgs):
         """Demo logins: one coordinator and one editor per member organisation."""
-        from django.contrib.auth import get_user_model
-
         User = get_user_model()
         accounts = []
         coordinator, created = User.objects.get_or_create(

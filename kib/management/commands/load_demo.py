@@ -15,6 +15,9 @@ from django.utils import timezone
 
 from kib.demo.cycle import run_cycle
 from kib.demo.loader import DEMO_PASSWORD, load_demo
+from kib.models import Edition
+from kib.publication.models import PdfBuild, PublishedPdf
+from kib.publication.services import build_published_pdf
 
 
 class Command(BaseCommand):
@@ -67,10 +70,6 @@ class Command(BaseCommand):
 
     def queue_demo_pdf(self, verbosity):
         """The published 2024 edition gets its PDF: queued once (``make run`` starts the worker that builds it)."""
-        from kib.models import Edition
-        from kib.publication.models import PdfBuild, PublishedPdf
-        from kib.publication.services import build_published_pdf
-
         edition = Edition.objects.published().filter(year=2024).first()
         if edition is None or PublishedPdf.objects.filter(edition=edition, is_current=True).exists():
             return

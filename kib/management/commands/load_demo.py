@@ -7,6 +7,7 @@ the README) are created by default only when DJANGO_DEBUG is on.
 
 import argparse
 import datetime
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -17,6 +18,7 @@ from kib.demo.cycle import run_cycle
 from kib.demo.loader import DEMO_PASSWORD, load_demo
 from kib.models import Edition
 from kib.publication.models import PdfBuild, PublishedPdf
+from kib.publication.receivers import without_pdf
 from kib.publication.services import build_published_pdf
 
 
@@ -29,7 +31,7 @@ class Command(BaseCommand):
             "--pdf",
             action=argparse.BooleanOptionalAction,
             default=True,
-            help="Zet de bouw van de pdf van 2024 in de wachtrij als die er nog niet is (standaard: ja).",
+            help="Zet de bouw van de pdf's in de wachtrij bij de publicatie, en die van 2024 als die er nog niet is (standaard: ja).",
         )
         parser.add_argument(
             "--cycle",
@@ -46,7 +48,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, verbosity=1, pdf=True, cycle=True, accounts=None, **options):
         with_accounts = settings.DEBUG if accounts is None else accounts
-        with transaction.atomic():
+        with transaction.atomic(), nullcontext() if pdf else without_pdf():
             report, accounts = load_demo(with_accounts=with_accounts)
             if cycle:
                 run_cycle(report)  # workflow: 2025 in preparation, its chapters in every state

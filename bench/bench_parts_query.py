@@ -1,7 +1,7 @@
 """Benchmark of the layout's UNION ALL part query against plain ``prefetch_related`` (prints figures).
 
-On the demo (a throwaway SQLite database, or ``KIB_BENCH_DB``: an SQLite file with the demo
-loaded), for the public chapter page's load (one chapter, published numbers) and the PDF's
+On the demo (a throwaway SQLite database, ``KIB_BENCH_DB``: an SQLite file with the demo
+loaded, or PostgreSQL inside ``tools/with-postgres``), for the public chapter page's load (one chapter, published numbers) and the PDF's
 load (the ten chapters of 2024): queries and the median time of ``KIB_BENCH_RUNS`` runs of
 loading the parts and laying out every chapter, once with ``themes.layout.load_printed_parts``
 (the small part tables in one UNION ALL query) and once with a plain ``prefetch_related``
@@ -22,6 +22,18 @@ RUNS = int(os.environ.get("KIB_BENCH_RUNS", "50"))
 
 
 def setup():
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):  # inside tools/with-postgres
+        url = os.environ["DATABASE_URL"]
+        env = {**os.environ, "DJANGO_DEBUG": "1"}
+        env.pop("KIB_TESTING", None)
+        for args in (["migrate", "-v0"], ["load_demo", "-v0", "--no-pdf", "--no-cycle"]):
+            subprocess.run([sys.executable, "manage.py", *args], env=env, cwd=ROOT, check=True)
+        os.environ.update({"DJANGO_DEBUG": "1", "DATABASE_URL": url})
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kib.settings")
+        import django
+
+        django.setup()
+        return
     db = os.environ.get("KIB_BENCH_DB")
     if not db:
         db = str(Path(tempfile.mkdtemp(prefix="kib-bench-parts-")) / "bench.sqlite3")

@@ -26,11 +26,8 @@ from indicators.resources import ObservationResource
 from indicators.stats import headline_change
 from kib.admin_base import KibModelAdmin, KibTabularInline, ReadOnlyAdminMixin
 from kib.models import Edition
+from themes import parts
 from themes.models import Figure, Theme
-
-
-class IndicatorsModelAdmin(KibModelAdmin):
-    """Chapter parts are scoped by ``chapter_path`` in the base; indicator rows override ``scope_queryset``."""
 
 
 def scoped_by_indicator(request, qs, lookup):
@@ -60,7 +57,7 @@ class FigureSeriesOfIndicatorInline(KibTabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(IndicatorsModelAdmin):
+class IndicatorAdmin(KibModelAdmin):
     list_display = ["name", "code", "theme", "unit", "observation_count"]
     list_filter = ["theme"]
     search_fields = ["name", "code"]
@@ -165,7 +162,7 @@ class ObservationConfirmForm(ConfirmImportForm):
 
 
 @admin.register(Observation)
-class ObservationAdmin(ImportExportMixin, IndicatorsModelAdmin):
+class ObservationAdmin(ImportExportMixin, KibModelAdmin):
     list_display = ["indicator", "period", "territory", "sex", "age_group", "breakdown", "value", "flag", "public"]
     list_filter = ["territory", "flag", "public", "indicator__theme"]
     search_fields = ["indicator__name", "indicator__code", "period"]
@@ -301,8 +298,8 @@ class FigureSeriesInline(KibTabularInline):
 
 
 @admin.register(Chart)
-class ChartAdmin(IndicatorsModelAdmin):
-    chapter_path = "figure__chapter"
+class ChartAdmin(KibModelAdmin):
+    chapter_path = parts.chapter_path(Chart)
     list_display = ["figure", "chapter", "kind", "has_data"]
     list_filter = ["kind", "figure__chapter__edition", "figure__chapter__theme"]
     search_fields = ["figure__title"]
@@ -331,8 +328,8 @@ class ChartAdmin(IndicatorsModelAdmin):
 
 
 @admin.register(HeadlineSeries)
-class HeadlineSeriesAdmin(IndicatorsModelAdmin):
-    chapter_path = "chapter"
+class HeadlineSeriesAdmin(KibModelAdmin):
+    chapter_path = parts.chapter_path(HeadlineSeries)
     list_display = ["chapter", "indicator", "period_from", "period_to", "change_display"]
     list_filter = ["chapter__edition"]
     list_select_related = ["chapter__edition", "chapter__theme", "indicator"]
@@ -349,8 +346,8 @@ class HeadlineSeriesAdmin(IndicatorsModelAdmin):
 
 
 @admin.register(DataGap)
-class DataGapAdmin(IndicatorsModelAdmin):
-    chapter_path = "chapter"
+class DataGapAdmin(KibModelAdmin):
+    chapter_path = parts.chapter_path(DataGap)
     list_display = ["description", "chapter", "recommendation", "territory", "first_noted_in", "status"]
     list_filter = ["status", "territory", "chapter__edition", "chapter__theme"]
     search_fields = ["description", "holder"]
@@ -367,7 +364,7 @@ class DataGapAdmin(IndicatorsModelAdmin):
 
 
 @admin.register(ImportLog)
-class ImportLogAdmin(ReadOnlyAdminMixin, IndicatorsModelAdmin):
+class ImportLogAdmin(ReadOnlyAdminMixin, KibModelAdmin):
     list_display = ["created_at", "user", "file_name", "total_rows", "new", "updated", "unchanged"]
     list_filter = ["created_at"]
     search_fields = ["file_name", "user__username"]

@@ -31,7 +31,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def _demo_loaded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)
+        call_command("load_demo", verbosity=0, accounts=True, cycle=False, pdf=False)
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def demo_db(_demo_loaded, request):
     else:
         request.getfixturevalue("db")
     if not Edition.objects.filter(year=2024).exists():  # flushed by an earlier transactional test
-        call_command("load_demo", verbosity=0)
+        call_command("load_demo", verbosity=0, accounts=True, cycle=False, pdf=False)
 
 
 @pytest.fixture(autouse=True)

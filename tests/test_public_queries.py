@@ -15,7 +15,7 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 # Every page stays within the brief's 10 queries, the chapter page too: it prints every part of
-# the chapter (the small part tables in one query, see kib.publication.layout.load_printed_parts)
+# the chapter (the small part tables in one query, see themes.layout.load_printed_parts)
 # and draws its figures from indicator series in three.
 LIMIT = 10
 

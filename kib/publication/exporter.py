@@ -28,8 +28,8 @@ from django.utils.text import slugify
 
 from kib.models import Organisation
 from kib.publication.fetcher import default_roots
-from kib.publication.layout import prefetch_chapters
 from kib.publication.render import render_pdf
+from themes.layout import prefetch_chapters
 from themes.models import Chapter, Theme
 
 STYLESHEET = "report/print.css"

@@ -55,7 +55,7 @@ bench: install-dev
 	tools/ensure-wrk
 	for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
 
-## Production (issue 7): the server run end to end, a pg_dump restore, the dependency audit.
+## Production: the server run end to end, a pg_dump restore, the dependency audit.
 prod-smoke: install-dev
 	tools/prod-smoke
 

@@ -31,6 +31,7 @@ from simple_history.utils import bulk_update_with_history
 
 from indicators.models import ImportLog, Indicator, Observation
 from kib.choices import Territory
+from kib.workflow.scoping import visible_indicators
 
 KEY_FIELDS = ("indicator", "period", "territory", "sex", "age_group", "breakdown")
 CONTENT_FIELDS = ("value", "flag", "note")
@@ -272,9 +273,7 @@ class ObservationResource(resources.ModelResource):
     def allowed_indicators(self):
         if self.scope is not None:
             return self.scope
-        from indicators.scoping import indicators_for_user
-
-        return indicators_for_user(self.user)
+        return visible_indicators(self.user)
 
     def get_queryset(self):
         return Observation.objects.filter(indicator__in=self.allowed_indicators()).select_related("indicator")

@@ -7,8 +7,13 @@ requests ``demo_db``. Tests run in any order: ``make test`` keeps the file order
 
 The demo takes half a minute to load, so it is loaded once per test process, copied into
 memory and rolled back (``_demo_snapshot``); ``demo_db`` writes that copy back inside the
-test's own transaction, which is rolled back afterwards like any other test's changes (a
-transactional test's database is flushed afterwards instead).
+test's own transaction, which is rolled back afterwards like any other test's changes.
+
+A transactional test (``transaction=True``, ``live_server``) empties the database afterwards
+(Django's flush), taking with it what the migrations wrote (content types, permissions, the
+role groups). The rows of the freshly migrated database are kept too (``_migrated_rows``), and
+a test that finds them gone writes them back before it starts, so no test depends on what ran
+before it.
 """
 
 from pathlib import Path
@@ -29,8 +34,65 @@ def _all_rows():
     }
 
 
+def _write_rows(snapshot):
+    """Insert the rows of ``snapshot`` as they were (raw: no auto_now, no sanitising again).
+
+    Foreign keys are checked at commit (both databases create them deferrable), so the order of
+    the tables does not matter; the sequences are moved past the copied ids afterwards.
+    """
+    with transaction.atomic():
+        for model, rows in snapshot.items():
+            fields = model._meta.local_concrete_fields
+            size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
+            for start in range(0, len(rows), size):
+                model._base_manager._insert(rows[start : start + size], fields=fields, raw=True)
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), list(snapshot)):
+                cursor.execute(sql)
+
+
 @pytest.fixture(scope="session")
-def _demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+def _migrated_rows(django_db_setup, django_db_blocker):
+    """The rows of the freshly migrated database: content types, permissions, the role groups."""
+    with django_db_blocker.unblock():
+        return {model: rows for model, rows in _all_rows().items() if rows}
+
+
+def _restore_migrated_rows(migrated):
+    """Write the migrated rows back when a flush took them (a transactional test ran before)."""
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+
+    groups = migrated.get(Group, [])
+    first_type = migrated[ContentType][0]
+    intact = Group.objects.filter(pk__in=[g.pk for g in groups]).count() == len(groups) and (
+        ContentType.objects.filter(pk=first_type.pk, app_label=first_type.app_label, model=first_type.model).exists()
+    )
+    if intact:
+        return
+    with transaction.atomic():
+        for model in migrated:  # after a flush only what post_migrate made again is there, under new ids
+            model._base_manager.all()._raw_delete(connection.alias)
+        ContentType.objects.clear_cache()
+        _write_rows(migrated)
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _database_as_migrated(request, _django_db_helper):
+    """Every database test starts from the migrated rows, whatever ran before it."""
+    marked = request.node.get_closest_marker("django_db") is not None
+    if not marked and not any(name in request.fixturenames for name in ("db", "transactional_db", "demo_db")):
+        return
+    migrated = request.getfixturevalue("_migrated_rows")
+    if not marked:  # database access through a fixture (``demo_db``): open it the way that fixture will
+        transactional = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+        request.getfixturevalue("transactional_db" if transactional else "db")
+    _restore_migrated_rows(migrated)
+
+
+@pytest.fixture(scope="session")
+def _demo_snapshot(_migrated_rows, django_db_setup, django_db_blocker, tmp_path_factory):
     """The rows that ``load_demo`` adds, taken from a load that is then rolled back."""
     from django.test import TestCase, override_settings
 
@@ -39,13 +101,12 @@ def _demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         override_settings(MEDIA_ROOT=base / "media", KIB_PDF_PREVIEW_ROOT=base / "pdf-previews"),
     ):
+        _restore_migrated_rows(_migrated_rows)  # committed: a transactional test may have flushed them
         before = {model: {row.pk for row in rows} for model, rows in _all_rows().items()}
         with transaction.atomic():
             with TestCase.captureOnCommitCallbacks(execute=True):  # what a real load does after commit
                 call_command("load_demo", verbosity=0)
-            added = {
-                model: [row for row in rows if row.pk not in before[model]] for model, rows in _all_rows().items()
-            }
+            added = {model: [row for row in rows if row.pk not in before[model]] for model, rows in _all_rows().items()}
             transaction.set_rollback(True)
     return {model: rows for model, rows in added.items() if rows}
 
@@ -57,18 +118,7 @@ def demo_db(_demo_snapshot, request):
         request.getfixturevalue("transactional_db")
     else:
         request.getfixturevalue("db")
-    # The rows go in as they were (raw: no auto_now, no sanitising again). Foreign keys are
-    # checked at commit (both databases create them deferrable), so the order of the tables does
-    # not matter; the sequences are moved past the copied ids afterwards.
-    with transaction.atomic():
-        for model, rows in _demo_snapshot.items():
-            fields = model._meta.local_concrete_fields
-            size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
-            for start in range(0, len(rows), size):
-                model._base_manager._insert(rows[start : start + size], fields=fields, raw=True)
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), list(_demo_snapshot)):
-                cursor.execute(sql)
+    _write_rows(_demo_snapshot)
 
 
 @pytest.fixture(autouse=True)

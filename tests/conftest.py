@@ -22,7 +22,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 
 def _all_rows():
@@ -49,6 +49,28 @@ def _write_rows(snapshot):
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), list(snapshot)):
                 cursor.execute(sql)
+
+
+DEMO_IDS_FROM = 1_000_000
+
+
+def _start_ids_at(first):
+    """Let every table's next id be at least ``first`` (inside the snapshot's rolled-back transaction).
+
+    The demo's rows then never take an id that a test's own rows (made before ``demo_db`` writes
+    the demo back, e.g. ``admin_user``) already have. SQLite rolls this back with the rest; a
+    PostgreSQL sequence stays moved, which only means later ids are larger.
+    """
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            if model._meta.proxy or not model._meta.managed or not isinstance(model._meta.pk, models.AutoField):
+                continue
+            table, column = model._meta.db_table, model._meta.pk.column
+            if connection.vendor == "sqlite":
+                cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, first - 1])
+            else:
+                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), %s)", [table, column, first - 1])
 
 
 @pytest.fixture(scope="session")
@@ -104,6 +126,7 @@ def _demo_snapshot(_migrated_rows, django_db_setup, django_db_blocker, tmp_path_
         _restore_migrated_rows(_migrated_rows)  # committed: a transactional test may have flushed them
         before = {model: {row.pk for row in rows} for model, rows in _all_rows().items()}
         with transaction.atomic():
+            _start_ids_at(DEMO_IDS_FROM)
             with TestCase.captureOnCommitCallbacks(execute=True):  # what a real load does after commit
                 call_command("load_demo", verbosity=0)
             added = {model: [row for row in rows if row.pk not in before[model]] for model, rows in _all_rows().items()}

@@ -2,7 +2,7 @@
 export, charts of numbered figures, headline series, data gaps, the import log and the open data.
 
 Scoping: editors reach the indicators of their organisations' chapters in an edition in
-preparation (``indicators.scoping``) and the chapter parts of their chapters
+preparation (``kib.workflow.scoping``) and the chapter parts of their chapters
 (``chapter_path``); coordinators reach everything.
 """
 
@@ -18,22 +18,21 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 from import_export.results import RowResult
 
-from indicators import charts, scoping
-from indicators.exporters import EXPORTERS
+from indicators import charts
 from indicators.importing import COLUMNS, IMPORT_FORMATS, ImportFileError, check_size, template_bytes
 from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, ImportLog, Indicator, Observation
 from indicators.resources import ObservationResource
 from indicators.stats import headline_change
 from kib.admin_base import KibModelAdmin, KibTabularInline, ReadOnlyAdminMixin
 from kib.models import Edition
+from kib.publication.registry import on_request_edition_exporters
+from kib.workflow import scoping
 from themes import parts
 from themes.models import Figure, Theme
 
 
 def scoped_by_indicator(request, qs, lookup):
-    if scoping.sees_everything(request.user):
-        return qs
-    return qs.filter(**{f"{lookup}__in": scoping.indicators_for_user(request.user).values("pk")})
+    return scoping.scope_by_indicator(request.user, qs, lookup)
 
 
 # -- indicators -----------------------------------------------------------------
@@ -76,9 +75,9 @@ class IndicatorAdmin(KibModelAdmin):
         return obj.observations.count()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "theme" and not scoping.sees_everything(request.user):
+        if db_field.name == "theme" and not scoping.sees_all_chapters(request.user):
             kwargs["queryset"] = Theme.objects.filter(
-                pk__in=scoping.chapters_in_preparation_for(request.user).values("theme_id")
+                pk__in=scoping.chapters_in_preparation(request.user).values("theme_id")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -115,16 +114,17 @@ class IndicatorAdmin(KibModelAdmin):
             "opts": self.opts,
             "title": _("Open data per editie"),
             "editions": Edition.objects.order_by("-year"),
-            "exporters": [{"identifier": key, "verbose_name": cls.verbose_name} for key, cls in EXPORTERS.items()],
+            "exporters": [{"identifier": cls.identifier, "label": cls.label} for cls in on_request_edition_exporters()],
         }
         return TemplateResponse(request, "admin/indicators/indicator/opendata.html", context)
 
     def opendata_download(self, request, year, kind):
-        if not self.has_view_permission(request) or kind not in EXPORTERS:
+        exporters = {cls.identifier: cls for cls in on_request_edition_exporters()}
+        if not self.has_view_permission(request) or kind not in exporters:
             raise PermissionDenied
         edition = get_object_or_404(Edition, year=year)
-        scope = None if edition.is_published else scoping.indicators_for_user(request.user)
-        return EXPORTERS[kind](edition, indicators=scope).response()
+        scope = None if edition.is_published else scoping.visible_indicators(request.user)
+        return exporters[kind](edition, indicators=scope).response()
 
 
 # -- observations: import and export ------------------------------------------------
@@ -274,7 +274,7 @@ class ObservationAdmin(ImportExportMixin, KibModelAdmin):
     def template_download(self, request, file_format):
         if not self.has_import_permission(request) or file_format not in ("xlsx", "csv"):
             raise PermissionDenied
-        data = template_bytes(file_format, scoping.indicators_for_user(request.user))
+        data = template_bytes(file_format, scoping.visible_indicators(request.user))
         content_type = "text/csv; charset=utf-8" if file_format == "csv" else IMPORT_FORMATS[1].CONTENT_TYPE
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="kib-importsjabloon.{file_format}"'
@@ -383,4 +383,4 @@ class ImportLogAdmin(ReadOnlyAdminMixin, KibModelAdmin):
     readonly_fields = fields
 
     def scope_queryset(self, request, qs):
-        return qs if scoping.sees_everything(request.user) else qs.filter(user=request.user)
+        return scoping.visible_import_logs(request.user, qs)

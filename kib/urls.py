@@ -24,7 +24,7 @@ public_patterns = [
 ]
 
 urlpatterns = [
-    path("healthz", health.healthz, name="healthz"),  # production (issue 7): database and PDF queue
+    path("healthz", health.healthz, name="healthz"),  # production: database and PDF queue
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include((public_patterns, "public"))),

@@ -58,7 +58,7 @@ def chapter(edition=None, theme=None, **kwargs):
     )
 
 
-# -- indicators (issue 5) -------------------------------------------------------
+# -- roles and indicators ------------------------------------------------------
 
 
 def user_with_role(role, organisation=None, **kwargs):

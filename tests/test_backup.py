@@ -16,7 +16,9 @@ from django.db.models import ProtectedError, Q
 
 from indicators.models import DataGap, Indicator, Observation
 from kib.models import Edition, Source
-from kib.ops.archive import ArchiveError, edition_fingerprint, export_edition, import_edition
+from kib.ops.archive.common import ArchiveError
+from kib.ops.archive.reading import import_edition
+from kib.ops.archive.writing import edition_fingerprint, export_edition
 from kib.publication.models import PublishedPdf
 from kib.workflow import services
 from kib.workflow.models import AuditEntry
@@ -197,7 +199,7 @@ def test_a_failed_import_leaves_no_rows_and_no_files_behind(edition_2024, media,
     empty_the_database()
     (media / "publicaties" / "kinderrechten-in-beweging-2024.pdf").unlink()
     # The check after loading finds a difference (as it would if a row could not be stored as it was).
-    monkeypatch.setattr("kib.ops.archive.edition_fingerprint", lambda edition, using: "anders")
+    monkeypatch.setattr("kib.ops.archive.reading.edition_fingerprint", lambda edition, using: "anders")
     with pytest.raises(ArchiveError, match="wijkt de inhoud af van het archief"):
         import_edition(buffer)
     assert not any(content_rows().values())

@@ -7,7 +7,7 @@ from kib.publication.models import PublishedPdf
 from kib.workflow import services
 from kib.workflow.models import AuditEntry
 from tests import factories as f
-from tests.test_workflow_concurrency import run_both
+from tests.test_locking import run_both
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,15 +13,11 @@ from kib.models import Edition
 from kib.workflow.freshness import unconfirmed_per_chapter
 from kib.workflow.models import AuditEntry, ReviewComment
 from kib.workflow.scoping import visible_chapters
-from themes.models import (
-    Chapter,
-    ChapterRecommendation,
-    ChapterSection,
-    DevelopmentGroup,
-    Figure,
-    HeadlineValue,
-    KeyFigureParagraph,
-)
+from themes.models import Chapter, ChapterRecommendation, DevelopmentGroup, Figure
+from themes.parts import BY_KEY
+
+# The parts whose absence the dashboard reports (``n_<key>`` on each chapter); see ``_missing``.
+COUNTED_PARTS = ("headline_values", "key_figures", "chapter_recommendations", "sections")
 
 CHANGES_REQUESTED = "changes_requested"
 CHANGES_REQUESTED_LABEL = gettext_lazy("wijzigingen gevraagd")
@@ -135,7 +131,7 @@ def _missing(chapter, recommendations_without_groups, figures_without_source, fi
         missing.append(gap(_("kerncijfer zonder waarden"), "#headline_values-group"))
     if not chapter.n_key_figures:
         missing.append(gap(_("geen kengetallen"), "#key_figures-group"))
-    if not chapter.n_recommendations:
+    if not chapter.n_chapter_recommendations:
         missing.append(gap(_("geen aanbevelingen"), "#chapter_recommendations-group"))
     if codes := recommendations_without_groups.get(chapter.pk):
         missing.append(
@@ -172,10 +168,7 @@ def chapter_rows(edition, user):
         .prefetch_related("contributing_organisations")
         .annotate(
             open_comments=_count(ReviewComment.objects.open()),
-            n_headline_values=_count(HeadlineValue.objects.all()),
-            n_key_figures=_count(KeyFigureParagraph.objects.all()),
-            n_recommendations=_count(ChapterRecommendation.objects.all()),
-            n_sections=_count(ChapterSection.objects.all()),
+            **{f"n_{key}": _count(BY_KEY[key].model.objects.all()) for key in COUNTED_PARTS},
         )
         .order_by("theme__number")
     )

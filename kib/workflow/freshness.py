@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 from kib.models import Edition
 from kib.workflow.models import CarriedOver
 from themes import models as themes
+from themes.parts import PARTS
 
 # The chapter's own texts that go to print (not its assignment: lead, deadline…).
 CHAPTER_TEXTS = [
@@ -29,20 +30,6 @@ CHAPTER_TEXTS = [
     "headline_note",
     "intro_question",
     "summary",
-]
-
-# The parts copied with the chapter whose content an editor writes.
-PART_MODELS = [
-    themes.Definition,
-    themes.HeadlineValue,
-    themes.KeyFigureParagraph,
-    themes.Figure,
-    themes.ChapterRecommendation,
-    themes.DevelopmentGroup,
-    themes.DevelopmentItem,
-    themes.LatestDevelopment,
-    themes.ChapterSection,
-    themes.Footnote,
 ]
 
 
@@ -155,3 +142,7 @@ def unconfirmed_per_chapter(edition, chapters=None):
     if chapters is not None:
         rows = rows.filter(chapter__in=chapters)
     return dict(rows.order_by().values_list("chapter").annotate(n=Count("pk")))
+
+
+# The parts copied with the chapter (``themes.parts``) that hold something an editor writes.
+PART_MODELS = [part.model for part in PARTS if part.copied == "chapter" and text_fields(part.model)]

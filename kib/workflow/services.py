@@ -17,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kib.models import Edition
-from kib.workflow import notifications, scoping
-from kib.workflow.models import AuditEntry, EditionCorrection, ReviewComment
+from kib.workflow import freshness, notifications, readiness, scoping
+from kib.workflow.models import AuditEntry, CarriedOver, EditionCorrection, ReviewComment
 from kib.workflow.signals import correction_closed, edition_published
+from themes.copying import copy_chapter
 from themes.models import Chapter
 
 Action = AuditEntry.Action
@@ -178,8 +179,6 @@ def publish_edition(edition, by, reason=""):
     warnings. ``edition_published`` is sent inside the transaction, so the PDF build is handed
     over together with the publication, and a receiver that fails undoes both.
     """
-    from kib.workflow import readiness
-
     _require(by, "workflow.publish_edition")
     locked = _lock_edition(edition)
     if locked.state != Edition.State.PREPARATION:
@@ -288,9 +287,6 @@ def start_next_edition(
     The reporting period is last year's plus one year unless given; ``deadline`` is set on every
     chapter. Each text carried over is recorded as "overgenomen" (see ``freshness.py``).
     """
-    from kib.workflow import freshness
-    from kib.workflow.copying import copy_chapter
-
     _require(by, "workflow.publish_edition")
     source = _lock_edition(edition)
     year = source.year + 1
@@ -377,8 +373,6 @@ def confirm_carried_over(records, by, chapter=None, edition=None):
     Only who may change those texts now confirms them; records already changed or confirmed
     are left as they are. Returns the number confirmed.
     """
-    from kib.workflow.models import CarriedOver
-
     if chapter is not None:
         locked = Chapter.objects.select_for_update(of=("self",)).select_related("edition").get(pk=chapter.pk)
         if not scoping.can_edit_chapter(by, locked) or not (

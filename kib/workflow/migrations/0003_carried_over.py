@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
         ('kib', '0002_initial'),
-        ('themes', '0004_figure_printed_without_chart'),
+        ('themes', '0005_figure_printed_without_chart'),
         ('workflow', '0002_roles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

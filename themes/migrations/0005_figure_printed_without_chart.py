@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('themes', '0003_chapter_revised_by'),
+        ('themes', '0004_chapter_state_not_editable'),
     ]
 
     operations = [

@@ -4,14 +4,15 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from kib.publication.layout import ChapterLayout, figure_chart_function
+from indicators.charts import figure_svg
+from themes.layout import ChapterLayout
 
 register = template.Library()
 
 
 @register.simple_tag
 def chapter_layout(chapter):
-    """The chapter's printed parts in order (see ``kib.publication.layout``); computed once per chapter."""
+    """The chapter's printed parts in order (see ``themes.layout``); computed once per chapter."""
     layout = getattr(chapter, "_report_layout", None)
     if layout is None:
         layout = chapter._report_layout = ChapterLayout(chapter)
@@ -24,8 +25,7 @@ def figure_chart(context, figure):
 
     The 'no data entered' box only shows in a draft (a preview): a published PDF or page never has it.
     """
-    figure_svg = figure_chart_function()
-    svg = figure_svg(figure) if figure_svg else None
+    svg = figure_svg(figure)
     if svg:
         if context.get("for_print"):
             # WeasyPrint's SVG renderer does not resolve "inherit": name the report's typeface.

@@ -8,8 +8,8 @@ plain chapter, the layout fetches the parts on demand.
 
 The cost does not depend on the number of chapters or parts: the small part tables (definitions,
 headline values, blocks, free sections, footnotes, development groups and their items) come in
-one UNION ALL query, the figures with their chart, the series with their indicator and all
-their observations in three, and citations, recommendations and data gaps in one each.
+one UNION ALL query, the figures with their chart and the series with their indicator in two,
+the observations the charts draw in two more (``indicators.charts.load_drawn_cells``), and citations, recommendations and data gaps in one each.
 """
 
 import importlib
@@ -51,26 +51,19 @@ SECTION_TITLES = {
 
 
 def _figure_prefetches(public_only=False):
-    """The figures, with what ``indicators.charts`` reads to draw them when that app has charts.
+    """The figures, with their charts and series when the indicators app has charts.
 
     Each figure comes with its chart (one-to-one, same query), each series with its indicator
-    (same query), then every observation of those indicators: three queries for all figures.
-    ``public_only`` (the public site) draws only published observations: numbers imported since
-    for the next edition wait for it.
+    (same query); ``load_printed_parts`` then fetches the cells the charts draw.
     """
     try:
         chart = Figure._meta.get_field("chart").related_model
     except FieldDoesNotExist:
         return ["figures"]
     series = chart._meta.get_field("series").related_model
-    observations = series._meta.get_field("indicator").related_model._meta.get_field("observations").related_model
     return [
         Prefetch("figures", queryset=Figure.objects.select_related("chart")),
         Prefetch("figures__chart__series", queryset=series.objects.select_related("indicator")),
-        Prefetch(
-            "figures__chart__series__indicator__observations",
-            queryset=observations.objects.public() if public_only else observations.objects.all(),
-        ),
     ]
 
 
@@ -186,13 +179,10 @@ def load_printed_parts(chapters, public_only=False):
     if not chapters:
         return chapters
     prefetch_related_objects(chapters, *_related_prefetches(public_only))
-    if public_only:  # the figures draw the published values
-        for chapter in chapters:
-            for figure in chapter.figures.all():
-                chart = getattr(figure, "chart", None)
-                for link in chart.series.all() if chart is not None else ():
-                    for observation in link.indicator.observations.all():
-                        observation.as_published()
+    if importlib.util.find_spec("indicators.charts") is not None:  # only the cells the charts draw
+        from indicators.charts import load_drawn_cells
+
+        load_drawn_cells([figure for chapter in chapters for figure in chapter.figures.all()], public_only)
     by_id = {chapter.pk: chapter for chapter in chapters}
     loaded = {pk: defaultdict(list) for pk in by_id}
     items = []

@@ -236,3 +236,25 @@ def test_the_open_data_zip_costs_the_same_queries_with_ten_times_the_data():
     grown(themes, 2025, 2, breakdowns=10)
     Observation.objects.update(public=True, published_value=1)
     assert queries(exporter.render)[0] == small
+
+
+def test_the_chapter_history_list_costs_the_same_with_four_times_the_revisions(client):
+    cast = f.workflow_cast()
+    chapter = cast.chapter_a
+    client.force_login(cast.coordinator, backend="django.contrib.auth.backends.ModelBackend")
+    url = f"/admin/themes/chapter/{chapter.pk}/history/"
+
+    def revise(times):
+        for n in range(times):
+            chapter.summary = f"<p>Versie {n}</p>"
+            chapter.save()
+
+    revise(3)
+    client.get(url)
+    few, _captured, response = queries(client.get, url)
+    assert response.status_code == 200
+    revise(9)
+    many, _captured, response = queries(client.get, url)
+    page = response.content.decode()
+    assert page.count(str(chapter)) >= 12  # every revision named as the chapter: edition and theme
+    assert many == few

@@ -243,9 +243,9 @@ def load_drawn_cells(figures, public_only=False):
     return figures
 
 
-def indicator_data(indicator):
-    """ChartData of every observation of one indicator (for its admin page and public page)."""
-    observations = list(indicator.observations.all())
+def indicator_data(indicator, observations=None):
+    """ChartData of one indicator's ``observations`` (default: every one; its admin page and public page)."""
+    observations = list(indicator.observations.all() if observations is None else observations)
     if not observations:
         return None
     fields = ("territory", "sex", "age_group", "breakdown")
@@ -279,8 +279,8 @@ def figure_svg(figure):
     return render_svg(data, f"kib-figuur-{figure.pk}")
 
 
-def indicator_svg(indicator):
-    data = indicator_data(indicator)
+def indicator_svg(indicator, observations=None):
+    data = indicator_data(indicator, observations)
     if data is None:
         return None
     return render_svg(data, f"kib-indicator-{indicator.pk}")

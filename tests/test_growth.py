@@ -258,3 +258,26 @@ def test_the_chapter_history_list_costs_the_same_with_four_times_the_revisions(c
     page = response.content.decode()
     assert page.count(str(chapter)) >= 12  # every revision named as the chapter: edition and theme
     assert many == few
+
+
+def test_the_indicator_page_shows_the_latest_periods_and_the_full_table_on_demand(client):
+    themes = [f.theme()]
+    grown(themes, 2030, 1, breakdowns=2)
+    Observation.objects.update(public=True, published_value=5)
+    indicator = Indicator.objects.get()
+    url = indicator.get_absolute_url()
+    client.get(url)
+    short, _captured, response = queries(client.get, url)
+    page = response.content.decode()
+    assert "De tabel toont 2027 tot en met 2029, van 36 perioden." in page
+    assert "De grafiek toont 2020 tot en met 2029." in page
+    assert '<th scope="row">2029</th>' in page and '<th scope="row">2026</th>' not in page
+    full = client.get(url + "?tabel=alles").content.decode()
+    assert full.count('<th scope="row">') == 36 * 3 and '<th scope="row">1994</th>' in full
+
+    grown(themes, 2031, 1, breakdowns=20)  # a period more, ten times the cells per period
+    Observation.objects.update(public=True, published_value=5)
+    more, _captured, response = queries(client.get, url)
+    page = response.content.decode()
+    assert more == short and "De tabel toont 2028 tot en met 2030, van 37 perioden." in page
+    assert '<th scope="row">2027</th>' not in page

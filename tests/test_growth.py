@@ -281,3 +281,23 @@ def test_the_indicator_page_shows_the_latest_periods_and_the_full_table_on_deman
     page = response.content.decode()
     assert more == short and "De tabel toont 2028 tot en met 2030, van 37 perioden." in page
     assert '<th scope="row">2027</th>' not in page
+
+
+def test_the_recommendation_timeline_prints_a_text_once_and_names_the_editions_that_kept_it(client):
+    from themes.models import DevelopmentGroup, DevelopmentItem
+
+    co = f.concluding_observations()
+    theme = f.theme()
+    rec = f.recommendation("37a", co=co, theme=theme)
+    for year in range(2024, 2030):  # six editions that copied the same texts
+        edition = f.edition(year=year, state=Edition.State.PUBLISHED, concluding_observations=co)
+        chapter = f.chapter(edition=edition, theme=theme, state=Chapter.State.APPROVED)
+        group = DevelopmentGroup.objects.create(chapter=chapter, kind=DevelopmentGroup.Kind.POLICY, title="Beleid")
+        group.recommendations.set([rec])
+        body = "<p>Nieuw in 2029</p>" if year == 2029 else "<p>Het plan van aanpak</p>"
+        DevelopmentItem.objects.create(group=group, title="Plan", body=body)
+        DevelopmentItem.objects.create(group=group, position=1, title="Wet", body="<p>De wet blijft</p>")
+    page = client.get(rec.get_absolute_url()).content.decode()
+    assert page.count("<p>Het plan van aanpak</p>") == 1 and page.count("<p>De wet blijft</p>") == 1
+    assert page.count("ongewijzigd sinds") == 4 + 5  # 2025…2028 kept the plan, 2025…2029 the law
+    assert page.count("<p>Nieuw in 2029</p>") == 1 and page.count("<details open>") == 1

@@ -1,6 +1,7 @@
 """Benchmark: the demo against ten years of growth, side by side in one run (``make bench``).
 
-Builds two throwaway SQLite databases under production settings (DEBUG off, real caches
+Builds two throwaway databases (SQLite files, or two databases on the cluster of
+``tools/with-postgres`` when run inside it) under production settings (DEBUG off, real caches
 except the public page cache, which is switched off so every page is built): the demo
 (``load_demo``: 2024 published, 2025 in preparation) and a copy grown with
 ``manage.py grow_demo`` (2025…2033 published through the workflow services, 2034 in
@@ -30,14 +31,14 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
 
-def environment(work, database):
+def environment(work, database_url):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "KIB_"))}
     env.update(
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         DJANGO_ALLOWED_HOSTS="testserver,localhost",
         DJANGO_SECURE_SSL_REDIRECT="0",
-        DATABASE_URL=f"sqlite:///{database}",
+        DATABASE_URL=database_url,
         KIB_MEDIA_ROOT=str(work / "media"),
         KIB_STATIC_ROOT=str(work.parent / "static"),
         KIB_PDF_PREVIEW_ROOT=str(work / "previews"),
@@ -70,6 +71,30 @@ def pdf_build(env, year, work):
     if status:
         raise SystemExit(f"build_pdf {year} failed:\n{error[-2000:]}")
     return {"ms": seconds * 1000, "peak_mib": usage.ru_maxrss / 1024, "bytes": output.stat().st_size}
+
+
+class PostgresDatabases:
+    """Inside ``tools/with-postgres``: two databases on its throwaway cluster, the grown one a copy of the demo."""
+
+    def __init__(self):
+        self.bin, self.host, self.user = os.environ["PG_BIN"], os.environ["PGHOST"], os.environ["PGUSER"]
+
+    def urls(self):
+        return [f"postgres://{self.user}@/{name}?host={self.host}" for name in ("kib_demo", "kib_grown")]
+
+    def create(self, name, template=None):
+        run = [f"{self.bin}/dropdb", "-h", self.host, "-U", self.user, "--if-exists", name]
+        subprocess.run(run, check=True)
+        create = [
+            f"{self.bin}/createdb",
+            "-h",
+            self.host,
+            "-U",
+            self.user,
+            *(["-T", template] if template else []),
+            name,
+        ]
+        subprocess.run(create, check=True)
 
 
 # -- inside one Django process, on one data set ------------------------------------------
@@ -214,21 +239,26 @@ def main():
     if options.measure:
         json.dump(measure(options.repeat), open(options.measure, "w"))  # noqa: SIM115
         return
-    if os.environ.get("KIB_PG_DIR"):
-        print("bench_growth measures SQLite files; the PostgreSQL figures come from a run with DATABASE_URL set.")
     work = Path(options.workdir or tempfile.mkdtemp(prefix="kib-bench-growth-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
     try:
         demo_db, grown_db = work / "demo.sqlite3", work / "grown.sqlite3"
-        demo_env, grown_env = environment(work / "demo", demo_db), environment(work / "grown", grown_db)
-        if not (options.workdir and grown_db.exists()):
+        postgres = PostgresDatabases() if os.environ.get("KIB_PG_DIR") else None
+        urls = postgres.urls() if postgres else [f"sqlite:///{demo_db}", f"sqlite:///{grown_db}"]
+        demo_env, grown_env = environment(work / "demo", urls[0]), environment(work / "grown", urls[1])
+        if postgres or not (options.workdir and grown_db.exists()):
             print("Preparing the demo (migrate, load_demo, collectstatic) …", flush=True)
             for db in (demo_db, grown_db):
                 db.unlink(missing_ok=True)
+            if postgres:
+                postgres.create("kib_demo")
             manage({**demo_env, "DJANGO_DEBUG": "1"}, "migrate", "--noinput", "-v0")
             manage({**demo_env, "DJANGO_DEBUG": "1"}, "load_demo", "--no-pdf", "-v0")
             manage(demo_env, "collectstatic", "--noinput", "-v0")
-            shutil.copyfile(demo_db, grown_db)
+            if postgres:
+                postgres.create("kib_grown", template="kib_demo")
+            else:
+                shutil.copyfile(demo_db, grown_db)
             print("Growing a copy to 2034 (grow_demo) …", flush=True)
             started = time.perf_counter()
             manage(grown_env, "grow_demo", "-v0")
@@ -249,7 +279,7 @@ def main():
                 measured[label]["results"]["PDF (newest edition)"] = pdf_build(
                     env, measured[label]["shape"]["newest"], work
                 )
-        report(measured["demo"], measured["grown"], "SQLite")
+        report(measured["demo"], measured["grown"], "PostgreSQL" if postgres else "SQLite")
         results = ROOT / "bench-results"
         results.mkdir(exist_ok=True)
         (results / "growth.json").write_text(json.dumps(measured, indent=2) + "\n")

@@ -187,6 +187,7 @@ def drawn_periods(charts, public_only=False):
     rows = (
         FigureSeries.objects.filter(chart__in=charts)
         .filter(_series_matches(public_only))
+        .order_by()
         .values_list("chart_id", "indicator__observations__period")
         .distinct()
     )

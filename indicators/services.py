@@ -1,6 +1,7 @@
 """Indicator work that spans an edition: carrying links and data gaps forward, finding missing data."""
 
 from django.db import transaction
+from simple_history.utils import bulk_update_with_history
 
 from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation
 
@@ -154,21 +155,21 @@ def pin_chart_periods(edition):
     its figures keep drawing the same periods (a corrected value within them does show).
     Charts that already name their periods are left alone; a chart with a window pins the
     periods of its window. One query for the periods of every chart (``drawn_periods``), one
-    save per pinned chart. Returns the number of charts pinned.
+    bulk UPDATE and one bulk history INSERT. Returns the number of charts pinned.
     """
     from indicators.charts import drawn_periods
 
     charts = list(Chart.objects.filter(figure__chapter__edition=edition, periods="").order_by("pk"))
     available = drawn_periods([chart.pk for chart in charts]) if charts else {}
-    pinned = 0
+    pinned = []
     for chart in charts:
         periods = chart.shown_periods(available.get(chart.pk, ()))
-        if not periods:
-            continue
-        chart.periods, chart.periods_pinned = ", ".join(periods), True
-        chart.save(update_fields=["periods", "periods_pinned"])  # with its history row
-        pinned += 1
-    return pinned
+        if periods:
+            chart.periods, chart.periods_pinned = ", ".join(periods), True
+            pinned.append(chart)
+    if pinned:  # one UPDATE and one INSERT of history rows, for every chart at once
+        bulk_update_with_history(pinned, Chart, ["periods", "periods_pinned"], batch_size=500)
+    return len(pinned)
 
 
 def publish_observations(edition):
@@ -178,14 +179,15 @@ def publish_observations(edition):
     transaction, so a figure reaches the public site together with the report that shows it and
     not when an editor imports it. The value, flag and note are published as they stand; an edit
     made afterwards waits for the next publication. Set-based: one COUNT and one UPDATE, each
-    with EXISTS subqueries on the edition's series, touching only the rows that change.
+    with subqueries on the edition's series, touching only the rows that change.
     Returns the number of observations that became public.
     """
-    from django.db.models import Exists, F, OuterRef, Q
+    from django.db.models import F, Q
 
-    in_figure = FigureSeries.objects.filter(indicator=OuterRef("indicator_id"), chart__figure__chapter__edition=edition)
-    in_headline = HeadlineSeries.objects.filter(indicator=OuterRef("indicator_id"), chapter__edition=edition)
-    drawn = Observation.objects.filter(Exists(in_figure) | Exists(in_headline))
+    in_figure = FigureSeries.objects.filter(chart__figure__chapter__edition=edition).values("indicator_id")
+    in_headline = HeadlineSeries.objects.filter(chapter__edition=edition).values("indicator_id")
+    # Uncorrelated subqueries: the database finds the edition's indicators once, then their rows by index.
+    drawn = Observation.objects.filter(Q(indicator__in=in_figure) | Q(indicator__in=in_headline))
     became_public = drawn.filter(public=False).count()
     changed = Q(public=False) | ~Q(published_value=F("value")) | ~Q(published_flag=F("flag"))
     changed |= ~Q(published_note=F("note"))

@@ -54,6 +54,7 @@ class ChartData:
     value_label: str = ""
     by_period: bool = True  # categories are periods (else: groups of one period)
     row_units: dict = field(default_factory=dict)  # group label -> unit, when groups became categories
+    note: str = ""  # printed under the chart, after the notes on flags
 
     @property
     def flags(self):
@@ -250,6 +251,12 @@ def indicator_data(indicator, observations=None):
     if not observations:
         return None
     fields = ("territory", "sex", "age_group", "breakdown")
+    note = ""
+    if len({tuple(getattr(o, f) for f in fields) for o in observations}) > MAX_SERIES_IN_CHART:
+        # Too many breakdowns for one readable chart: it draws the totals, the table has the rest.
+        totals = [o for o in observations if not (o.sex or o.age_group or o.breakdown)]
+        if totals and len({o.territory for o in totals}) <= MAX_SERIES_IN_CHART:
+            observations, note = totals, _("De grafiek toont de totalen; de uitsplitsingen staan in de tabel.")
     varying = [f for f in fields if len({getattr(o, f) for o in observations}) > 1]
     if not varying and observations[0].territory != "NL":
         varying = ["territory"]
@@ -257,7 +264,10 @@ def indicator_data(indicator, observations=None):
     periods = {o.period for o in observations}
     kind = Chart.Kind.LINE if len(periods) >= 4 else Chart.Kind.BAR
     value_label = "" if is_percent_unit(indicator.unit) else indicator.unit
-    return _arrange(indicator.name, kind, series, indicator.unit, value_label)
+    data = _arrange(indicator.name, kind, series, indicator.unit, value_label)
+    if data is not None:
+        data.note = note
+    return data
 
 
 # -- public API ---------------------------------------------------------------
@@ -572,7 +582,7 @@ def _table(data, canvas):
 
 
 def _notes(data, canvas, y):
-    notes = flag_notes(data.flags)
+    notes = flag_notes(data.flags) + ([data.note] if data.note else [])
     if data.kind == Chart.Kind.TABLE and data.unit and not is_percent_unit(data.unit):
         notes.insert(0, _("Eenheid: %(unit)s") % {"unit": data.unit})
     for note in notes:

@@ -301,3 +301,14 @@ def test_the_recommendation_timeline_prints_a_text_once_and_names_the_editions_t
     assert page.count("<p>Het plan van aanpak</p>") == 1 and page.count("<p>De wet blijft</p>") == 1
     assert page.count("ongewijzigd sinds") == 4 + 5  # 2025…2028 kept the plan, 2025…2029 the law
     assert page.count("<p>Nieuw in 2029</p>") == 1 and page.count("<details open>") == 1
+
+
+def test_an_indicator_with_many_breakdowns_charts_its_totals_and_tables_the_rest():
+    indicator = f.indicator()
+    add_years(indicator, range(2015, 2025), breakdowns=12)
+    data = charts.indicator_data(indicator)
+    assert [s.label for s in data.series] == [indicator.name] and len(data.categories) == 10
+    assert "de uitsplitsingen staan in de tabel" in charts.indicator_svg(indicator)
+    few = f.indicator()
+    add_years(few, range(2015, 2025), breakdowns=3)
+    assert len(charts.indicator_data(few).series) == 4 and not charts.indicator_data(few).note

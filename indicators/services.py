@@ -1,15 +1,11 @@
-"""Indicator work that spans an edition: carrying links and data gaps forward, finding missing data."""
+"""Indicator work that spans an edition: carrying links and data gaps forward (``on_chapter_copied``), finding missing data."""
 
-from django.db import transaction
+from django.db.models import F, Q
 from simple_history.utils import bulk_update_with_history
 
+from indicators.charts import drawn_periods
 from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation
-
-
-def _matching_chapters(old_edition, new_edition):
-    """Pairs (last year's chapter, this year's chapter) of the same theme."""
-    new = {chapter.theme_id: chapter for chapter in new_edition.chapters.all()}
-    return [(old, new[old.theme_id]) for old in old_edition.chapters.all() if old.theme_id in new]
+from themes.models import Figure
 
 
 def carry_data_gaps(old_chapter, new_chapter):
@@ -90,29 +86,6 @@ def carry_series(old_chapter, new_chapter):
     return made
 
 
-@transaction.atomic
-def carry_forward_data_gaps(old_edition, new_edition):
-    """``carry_data_gaps`` for every chapter of ``new_edition``; returns the new gaps."""
-    return [gap for old, new in _matching_chapters(old_edition, new_edition) for gap in carry_data_gaps(old, new)]
-
-
-@transaction.atomic
-def carry_forward_series(old_edition, new_edition):
-    """``carry_series`` for every chapter of ``new_edition``; returns the number of links made."""
-    return sum(carry_series(old, new) for old, new in _matching_chapters(old_edition, new_edition))
-
-
-def carry_forward(old_edition, new_edition):
-    """Everything of this app that next year's edition brings along, for an edition whose chapters exist.
-
-    ``start_next_edition`` gets the same per chapter, through the ``chapter_copied`` signal.
-    """
-    return {
-        "data_gaps": len(carry_forward_data_gaps(old_edition, new_edition)),
-        "series": carry_forward_series(old_edition, new_edition),
-    }
-
-
 def figures_without_data(edition, chapters=None):
     """The figures of ``edition`` that cannot be drawn yet ("data to be entered"), in print order.
 
@@ -121,9 +94,6 @@ def figures_without_data(edition, chapters=None):
     (``drawn_periods``, a row per chart and period). A figure lacks data when it has no chart,
     or its chart shows no period with data (its named periods have none).
     """
-    from indicators.charts import drawn_periods
-    from themes.models import Figure
-
     figures = (
         Figure.objects.filter(chapter__edition=edition)
         .select_related("chapter__theme", "chapter__edition", "chart")
@@ -157,8 +127,6 @@ def pin_chart_periods(edition):
     periods of its window. One query for the periods of every chart (``drawn_periods``), one
     bulk UPDATE and one bulk history INSERT. Returns the number of charts pinned.
     """
-    from indicators.charts import drawn_periods
-
     charts = list(Chart.objects.filter(figure__chapter__edition=edition, periods="").order_by("pk"))
     available = drawn_periods([chart.pk for chart in charts]) if charts else {}
     pinned = []
@@ -182,8 +150,6 @@ def publish_observations(edition):
     with subqueries on the edition's series, touching only the rows that change.
     Returns the number of observations that became public.
     """
-    from django.db.models import F, Q
-
     in_figure = FigureSeries.objects.filter(chart__figure__chapter__edition=edition).values("indicator_id")
     in_headline = HeadlineSeries.objects.filter(chapter__edition=edition).values("indicator_id")
     # Uncorrelated subqueries: the database finds the edition's indicators once, then their rows by index.

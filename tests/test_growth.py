@@ -14,8 +14,8 @@ from indicators.importing import IMPORT_FORMATS
 from indicators.models import Chart, FigureSeries, Indicator, Observation
 from indicators.resources import ObservationResource
 from kib.models import Edition
-from kib.publication.layout import prefetch_chapters
 from tests import factories as f
+from themes.layout import prefetch_chapters
 from themes.models import Chapter, Figure
 
 pytestmark = pytest.mark.django_db

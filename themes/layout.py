@@ -4,40 +4,29 @@
 printed part of many chapters at once; ``ChapterLayout`` arranges one chapter's parts in the
 printed order and attaches footnotes and cited sources to the part that holds them. The PDF
 and the public chapter page both use it (through the ``chapter_layout`` template tag); given a
-plain chapter, the layout fetches the parts on demand.
+plain chapter, the layout fetches the parts on demand. Which parts come in the one UNION ALL query
+is declared in ``themes.parts`` (``small_table``).
 
 The cost does not depend on the number of chapters or parts: the small part tables (definitions,
 headline values, blocks, free sections, footnotes, development groups and their items) come in
 one UNION ALL query, the figures with their chart and the series with their indicator in two,
-the observations the charts draw in two more (``indicators.charts.load_drawn_cells``), and citations, recommendations and data gaps in one each.
+the observations the charts draw in two more (``load_chart_cells``), and citations,
+recommendations and data gaps in one each.
 """
 
-import importlib
-import importlib.util
 from collections import defaultdict
 from decimal import Decimal
 from operator import attrgetter
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Prefetch, Value, prefetch_related_objects
 from django.db.models.functions import Cast
 
-from themes.models import (
-    Chapter,
-    ChapterRecommendation,
-    ChapterSection,
-    Citation,
-    Definition,
-    DevelopmentGroup,
-    DevelopmentItem,
-    Figure,
-    Footnote,
-    HeadlineValue,
-    KeyFigureParagraph,
-    LatestDevelopment,
-)
+from indicators.charts import load_drawn_cells
+from indicators.models import DataGap, FigureSeries
+from themes.models import ChapterRecommendation, Citation, DevelopmentGroup, DevelopmentItem, Figure
+from themes.parts import PARTS
 
 SECTION_TITLES = {
     "focus": "Focus",
@@ -51,29 +40,15 @@ SECTION_TITLES = {
 
 
 def _figure_prefetches(public_only=False):
-    """The figures, with their charts and series when the indicators app has charts.
+    """The figures, with their charts and series (``load_chart_cells`` then fetches the cells they draw).
 
     Each figure comes with its chart (one-to-one, same query), each series with its indicator
     (same query); ``load_printed_parts`` then fetches the cells the charts draw.
     """
-    try:
-        chart = Figure._meta.get_field("chart").related_model
-    except FieldDoesNotExist:
-        return ["figures"]
-    series = chart._meta.get_field("series").related_model
     return [
         Prefetch("figures", queryset=Figure.objects.select_related("chart")),
-        Prefetch("figures__chart__series", queryset=series.objects.select_related("indicator")),
+        Prefetch("figures__chart__series", queryset=FigureSeries.objects.select_related("indicator")),
     ]
-
-
-def _data_gap_prefetches():
-    """The chapter's data gaps ("blinde vlekken") with what is printed with them, when the indicators app has them."""
-    try:
-        gap = Chapter._meta.get_field("data_gaps").related_model
-    except FieldDoesNotExist:
-        return []
-    return [Prefetch("data_gaps", queryset=gap.objects.select_related("recommendation", "first_noted_in"))]
 
 
 def _related_prefetches(public_only=False):
@@ -81,22 +56,14 @@ def _related_prefetches(public_only=False):
         *_figure_prefetches(public_only),
         Prefetch("citations", queryset=Citation.objects.select_related("source")),
         Prefetch("chapter_recommendations", queryset=ChapterRecommendation.objects.select_related("recommendation")),
-        *_data_gap_prefetches(),
+        # The chapter's data gaps ("blinde vlekken") with what is printed with them.
+        Prefetch("data_gaps", queryset=DataGap.objects.select_related("recommendation", "first_noted_in")),
     ]
 
 
-# The small tables of printed parts, read for any number of chapters in one UNION ALL query:
-# (key in ``chapter.loaded_parts``, model, lookup from the part to its chapter).
-PART_TABLES = (
-    ("definitions", Definition, "chapter"),
-    ("headline_values", HeadlineValue, "chapter"),
-    ("key_figures", KeyFigureParagraph, "chapter"),
-    ("latest_developments", LatestDevelopment, "chapter"),
-    ("sections", ChapterSection, "chapter"),
-    ("footnotes", Footnote, "chapter"),
-    ("development_groups", DevelopmentGroup, "chapter"),
-    ("development_items", DevelopmentItem, "group__chapter"),
-)
+# The small tables of printed parts, read for any number of chapters in one UNION ALL query
+# (``small_table`` in ``themes.parts``): their key in ``chapter.loaded_parts`` is the part's key.
+PART_TABLES = tuple(part for part in PARTS if part.small_table)
 
 
 def _column_type(field):
@@ -119,7 +86,8 @@ def _column_type(field):
 def _union_columns():
     """``{attname: output field}`` of every column of the part tables; a name has one type in all of them."""
     columns = {}
-    for _key, model, _lookup in PART_TABLES:
+    for part in PART_TABLES:
+        model = part.model
         for field in model._meta.concrete_fields:
             kind = _column_type(field)
             known = columns.setdefault(field.attname, kind)
@@ -132,7 +100,8 @@ def _part_rows(chapter_ids):
     """Every row of the part tables of these chapters, as ``(key, model instance)``, in one query."""
     columns = _union_columns()
     branches = []
-    for key, model, lookup in PART_TABLES:
+    for part in PART_TABLES:
+        key, model, lookup = part.key, part.model, part.chapter_path
         own = {field.attname for field in model._meta.concrete_fields}
         select = {"part_table": Value(key, output_field=models.TextField())}
         for i, (attname, kind) in enumerate(columns.items()):
@@ -141,7 +110,7 @@ def _part_rows(chapter_ids):
         branches.append(queryset.annotate(**select).values_list(*select))
     union = branches[0].union(*branches[1:], all=True)
     position = {attname: i + 1 for i, attname in enumerate(columns)}
-    models_by_key = {key: model for key, model, _lookup in PART_TABLES}
+    models_by_key = {part.key: part.model for part in PART_TABLES}
     for row in union:
         model = models_by_key[row[0]]
         fields = model._meta.concrete_fields
@@ -164,6 +133,14 @@ def _in_model_order(parts, model):
     return parts
 
 
+def load_chart_cells(chapters, public_only=False):
+    """The observations the figures of ``chapters`` (prefetched) draw, and only those, in two queries.
+
+    ``public_only`` (the public site): published observations, showing their published values.
+    """
+    load_drawn_cells([figure for chapter in chapters for figure in chapter.figures.all()], public_only)
+
+
 # What the report prints from a chapter's own foreign keys: select_related these when fetching chapters.
 PRINTED_WITH_CHAPTER = ("edition", "theme", "lead_organisation")
 
@@ -179,10 +156,7 @@ def load_printed_parts(chapters, public_only=False):
     if not chapters:
         return chapters
     prefetch_related_objects(chapters, *_related_prefetches(public_only))
-    if importlib.util.find_spec("indicators.charts") is not None:  # only the cells the charts draw
-        from indicators.charts import load_drawn_cells
-
-        load_drawn_cells([figure for chapter in chapters for figure in chapter.figures.all()], public_only)
+    load_chart_cells(chapters, public_only)
     by_id = {chapter.pk: chapter for chapter in chapters}
     loaded = {pk: defaultdict(list) for pk in by_id}
     items = []
@@ -195,9 +169,9 @@ def load_printed_parts(chapters, public_only=False):
     groups = {}
     for chapter in chapters:
         chapter.loaded_parts = {
-            key: _in_model_order(loaded[chapter.pk][key], model)
-            for key, model, _lookup in PART_TABLES
-            if key != "development_items"
+            part.key: _in_model_order(loaded[chapter.pk][part.key], part.model)
+            for part in PART_TABLES
+            if part.key != "development_items"
         }
         for group in chapter.loaded_parts["development_groups"]:
             group.loaded_items = []
@@ -214,22 +188,12 @@ def prefetch_chapters(queryset):
     return load_printed_parts(list(queryset.select_related(*PRINTED_WITH_CHAPTER)))
 
 
-def figure_chart_function():
-    """``indicators.charts.figure_svg`` once the indicators app provides it, else None."""
-    if importlib.util.find_spec("indicators.charts") is None:
-        return None
-    module = importlib.import_module("indicators.charts")
-    return getattr(module, "figure_svg", None)
-
-
 class ChapterLayout:
     """One chapter's printed parts in order, each with its footnotes and cited sources attached."""
 
     def __init__(self, chapter):
         self.chapter = chapter
-        ct = ContentType.objects.get_for_models(
-            KeyFigureParagraph, DevelopmentItem, LatestDevelopment, Figure, Definition
-        )
+        ct = ContentType.objects.get_for_models(*(part.model for part in PARTS if part.annotated))
         self._ct_ids = {model: content_type.id for model, content_type in ct.items()}
         self._footnotes = defaultdict(list)
         self.loose_footnotes = []

@@ -261,7 +261,7 @@ def main():
                 shutil.copyfile(demo_db, grown_db)
             print("Growing a copy to 2034 (grow_demo) …", flush=True)
             started = time.perf_counter()
-            manage(grown_env, "grow_demo", "-v0")
+            manage(grown_env, "grow_demo", "--no-pdf", "-v0")
             print(f"  grown in {time.perf_counter() - started:.0f} s", flush=True)
         else:
             print(f"Reusing the databases in {work}; migrating them …", flush=True)

@@ -312,3 +312,35 @@ def test_an_indicator_with_many_breakdowns_charts_its_totals_and_tables_the_rest
     few = f.indicator()
     add_years(few, range(2015, 2025), breakdowns=3)
     assert len(charts.indicator_data(few).series) == 4 and not charts.indicator_data(few).note
+
+
+def test_grow_demo_publishes_each_year_through_the_import_path_and_the_workflow(demo_db):
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+
+    from indicators.models import ImportLog
+    from kib.demo.growth import grow
+    from kib.publication.receivers import without_pdf
+    from kib.workflow.models import AuditEntry
+
+    before = Observation.objects.count()
+    with without_pdf():
+        edition = grow(until=2026, extra_cells=[("CN", "jongens", "")])
+    assert (edition.year, edition.state) == (2026, Edition.State.PREPARATION)
+    published = Edition.objects.get(year=2025)
+    assert published.is_published
+    assert AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Edition),
+        object_id=published.pk,
+        action=AuditEntry.Action.PUBLISH,
+    ).exists()
+    assert not published.chapters.exclude(state=Chapter.State.APPROVED).exists()
+    assert ImportLog.objects.filter(file_name__in=["cijfers-2025.csv", "cijfers-2026.csv"]).count() == 2
+    assert Observation.objects.count() > before + 2 * Indicator.objects.count()
+    assert Observation.history.filter(history_change_reason="Import cijfers-2026.csv").exists()
+    assert Observation.objects.filter(period="2025", territory="CN", sex="jongens").exists()
+    # A chart pinned in 2024 went into 2025 as a window, and 2025's charts were pinned at publication.
+    assert Chart.objects.filter(figure__chapter__edition=published, periods_pinned=True).exists()
+    assert Chart.objects.filter(figure__chapter__edition=edition, window__isnull=False).exists()
+    call_command("grow_demo", "--until", "2026", "--no-pdf", "-v0")  # safe to rerun: nothing left to do
+    assert Edition.objects.filter(year=2027).count() == 0

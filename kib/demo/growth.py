@@ -60,10 +60,11 @@ def _period(year, school):
 
 
 class Grower:
-    def __init__(self, out=None):
+    def __init__(self, out=None, extra_cells=EXTRA_CELLS):
         from indicators.models import FigureSeries, HeadlineSeries, Indicator, Observation
 
         self.out = out or (lambda line: None)
+        self.extra_cells = extra_cells
         User = get_user_model()
         self.coordinator = User.objects.filter(username="coordinator").first()
         if self.coordinator is None:
@@ -122,7 +123,7 @@ class Grower:
             period = _period(year, self.school.get(indicator_id, False))
             if period in existing_periods.get(indicator_id, ()):
                 continue
-            for territory, sex, age in EXTRA_CELLS:
+            for territory, sex, age in self.extra_cells:
                 share = (1.0 if territory == "NL" else 0.02) / (2 if sex else 1) / (3 if age else 1)
                 key = (indicator_id, territory, sex, age, "")
                 value = self._value(Decimal(float(base) * share) + 1, indicator, key, period)
@@ -144,8 +145,11 @@ class Grower:
     def import_year(self, year):
         """Import the figures of edition ``year`` through the import path; returns the number of rows."""
         from indicators.importing import read_table
+        from indicators.models import ImportLog
         from indicators.resources import ObservationResource, error_lines
 
+        if ImportLog.objects.filter(file_name=f"cijfers-{year}.csv").exists():
+            return 0  # a rerun: this year's figures are in
         rows = self.rows(year)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
@@ -196,6 +200,8 @@ class Grower:
                 with transaction.atomic():
                     imported = self.import_year(edition.year)
                     last = edition.year >= until
+                    if last and not imported:
+                        return edition  # a rerun: nothing left to do
                     self.edit_and_approve(edition, approve=not last)
                     if last:
                         self.out(f"  {edition.year}: {imported} waarnemingen geïmporteerd; blijft in voorbereiding")
@@ -210,6 +216,9 @@ class Grower:
                 )
 
 
-def grow(until=2034, out=None):
-    """Grow the loaded demo up to edition ``until`` (kept in preparation); returns that edition."""
-    return Grower(out).grow(int(until))
+def grow(until=2034, out=None, extra_cells=EXTRA_CELLS):
+    """Grow the loaded demo up to edition ``until`` (kept in preparation); returns that edition.
+
+    ``extra_cells``: the (area, sex, age group) breakdowns each indicator gets per year.
+    """
+    return Grower(out, extra_cells).grow(int(until))

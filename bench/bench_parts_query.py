@@ -63,8 +63,7 @@ def main():
         prefetch_related_objects(chapters, *layout._related_prefetches(public_only))
         keys = [part.key for part in PARTS if part.small_table and part.parent is None]
         prefetch_related_objects(chapters, *keys, "development_groups__items", "development_groups__recommendations")
-        if public_only:
-            layout.show_published_numbers(chapters)
+        layout.load_chart_cells(chapters, public_only)
         return chapters
 
     def union(chapters, public_only=False):

@@ -304,13 +304,22 @@ class ChartAdmin(KibModelAdmin):
     list_filter = ["kind", "figure__chapter__edition", "figure__chapter__theme"]
     search_fields = ["figure__title"]
     list_select_related = ["figure__chapter__edition", "figure__chapter__theme"]
-    fields = ["figure", "kind", "periods", "value_label"]
+    fields = ["figure", "kind", "periods", "window", "shown_periods", "value_label"]
+    readonly_fields = ["shown_periods"]
     inlines = [FigureSeriesInline]
     change_form_template = "admin/indicators/chart/change_form.html"
 
     @admin.display(description=_("hoofdstuk"))
     def chapter(self, obj):
         return obj.figure.chapter
+
+    @admin.display(description=_("getoonde perioden"))
+    def shown_periods(self, obj):
+        """What the chart draws now, from its named periods or its window (the editor sees the effect)."""
+        if obj is None or not obj.pk:
+            return "–"
+        periods = obj.shown_periods(charts.drawn_periods([obj.pk]).get(obj.pk, ()))
+        return ", ".join(periods) or _("nog geen cijfers")
 
     @admin.display(description=_("getekend"), boolean=True)
     def has_data(self, obj):

@@ -13,10 +13,11 @@ import textwrap
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
+from django.db.models import F, Q
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from indicators.models import SPLIT, Chart, Observation, period_sort_key
+from indicators.models import SPLIT, Chart, FigureSeries, Observation, period_sort_key
 from indicators.stats import flag_notes, format_number, format_value, is_percent_unit
 
 WIDTH = 640
@@ -53,6 +54,7 @@ class ChartData:
     value_label: str = ""
     by_period: bool = True  # categories are periods (else: groups of one period)
     row_units: dict = field(default_factory=dict)  # group label -> unit, when groups became categories
+    note: str = ""  # printed under the chart, after the notes on flags
 
     @property
     def flags(self):
@@ -129,17 +131,27 @@ def _arrange(title, kind, series, unit, value_label, periods_wanted=None):
     return data
 
 
+def _drawn(link):
+    """The observations a series draws: those ``load_drawn_cells`` fetched, else every one of its indicator."""
+    cells = getattr(link, "drawn_cells", None)
+    if cells is None:
+        cells = link.indicator.observations.all()
+    return [o for o in cells if o.value is not None and link.matches(o)]
+
+
 def chart_data(chart):
     """ChartData for a ``Chart`` (a figure's chart), or None without data."""
-    # Only .all() on relations, so a caller's prefetch ("figures__chart__series__indicator__observations")
-    # draws every chart of a chapter without further queries.
+    # Only .all() on relations, so a caller's prefetch (series with their indicator, then
+    # ``load_drawn_cells``) draws every chart of a chapter without further queries.
     links = sorted(chart.series.all(), key=lambda link: (link.position, link.pk))
     if not links:
         return None
     series = []
     units = set()
+    drawn = {link.pk: _drawn(link) for link in links}
+    shown = set(chart.shown_periods({o.period for cells in drawn.values() for o in cells}))
     for link in links:
-        observations = [o for o in link.indicator.observations.all() if o.value is not None and link.matches(o)]
+        observations = [o for o in drawn[link.pk] if o.period in shown]
         if not observations:
             continue
         units.add(link.indicator.unit)
@@ -151,15 +163,100 @@ def chart_data(chart):
     kind = chart.kind if len(units) == 1 else Chart.Kind.TABLE
     unit = units.pop() if len(units) == 1 else ""
     value_label = chart.value_label or ("" if is_percent_unit(unit) else unit)
-    return _arrange(chart.figure.title, kind, series, unit, value_label, set(chart.period_list()) or None)
+    return _arrange(chart.figure.title, kind, series, unit, value_label)
 
 
-def indicator_data(indicator):
-    """ChartData of every observation of one indicator (for its admin page and public page)."""
-    observations = list(indicator.observations.all())
+# -- only what the charts draw, for many charts at once ------------------------------------
+
+MATCH_FIELDS = ("territory", "sex", "age_group", "breakdown")
+
+
+def _series_matches(public_only):
+    """For ``FigureSeries`` rows joined to their indicator's observations: the observation lies in the series."""
+    condition = Q(indicator__observations__public=True) if public_only else Q(indicator__observations__isnull=False)
+    for name in MATCH_FIELDS:
+        condition &= Q(**{name: SPLIT}) | Q(**{f"indicator__observations__{name}": F(name)})
+    return condition
+
+
+def drawn_periods(charts, public_only=False):
+    """``{chart id: set of periods}`` with data in the series of ``charts`` (a queryset or ids), in one query.
+
+    The database joins series to observations and returns the distinct periods: a row per chart
+    and period, however many observations there are.
+    """
+    rows = (
+        FigureSeries.objects.filter(chart__in=charts)
+        .filter(_series_matches(public_only))
+        .order_by()
+        .values_list("chart_id", "indicator__observations__period")
+        .distinct()
+    )
+    periods = {}
+    for chart_id, period in rows:
+        periods.setdefault(chart_id, set()).add(period)
+    return periods
+
+
+def load_drawn_cells(figures, public_only=False):
+    """Fetch exactly the observations the charts of ``figures`` draw, in two queries for any number of figures.
+
+    ``figures`` come with ``chart`` and ``chart.series`` (with their indicator) prefetched. The
+    periods with data per chart come first (``drawn_periods``), each chart keeps those it shows
+    (named periods, its window, or all: ``Chart.shown_periods``), then one query fetches the
+    cells of those periods in each series' territory and breakdown. Each series gets them as
+    ``drawn_cells``, which ``chart_data`` reads instead of every observation of the indicator.
+    ``public_only`` (the public site) fetches published observations, as published.
+    """
+    charts = [chart for figure in figures if (chart := getattr(figure, "chart", None)) is not None]
+    links = [link for chart in charts for link in chart.series.all()]
+    for link in links:
+        link.drawn_cells = []
+    if not links:
+        return figures
+    available = drawn_periods([chart.pk for chart in charts], public_only)
+    groups = {}  # same fixed fields and periods: one condition for all their indicators
+    for chart in charts:
+        shown = frozenset(chart.shown_periods(available.get(chart.pk, ())))
+        if not shown:
+            continue
+        for link in chart.series.all():
+            fixed = tuple((name, getattr(link, name)) for name in MATCH_FIELDS if getattr(link, name) != SPLIT)
+            groups.setdefault((fixed, shown), set()).add(link.indicator_id)
+    if not groups:
+        return figures
+    condition = Q()
+    for (fixed, shown), indicator_ids in groups.items():
+        condition |= Q(indicator_id__in=sorted(indicator_ids), period__in=sorted(shown), **dict(fixed))
+    cells = Observation.objects.filter(condition).order_by("pk")
+    if public_only:
+        cells = cells.public()
+    by_indicator = {}
+    for observation in cells:
+        if public_only:
+            observation.as_published()
+        by_indicator.setdefault(observation.indicator_id, []).append(observation)
+    for chart in charts:
+        shown = set(chart.shown_periods(available.get(chart.pk, ())))
+        for link in chart.series.all():
+            link.drawn_cells = [
+                o for o in by_indicator.get(link.indicator_id, ()) if o.period in shown and link.matches(o)
+            ]
+    return figures
+
+
+def indicator_data(indicator, observations=None):
+    """ChartData of one indicator's ``observations`` (default: every one; its admin page and public page)."""
+    observations = list(indicator.observations.all() if observations is None else observations)
     if not observations:
         return None
     fields = ("territory", "sex", "age_group", "breakdown")
+    note = ""
+    if len({tuple(getattr(o, f) for f in fields) for o in observations}) > MAX_SERIES_IN_CHART:
+        # Too many breakdowns for one readable chart: it draws the totals, the table has the rest.
+        totals = [o for o in observations if not (o.sex or o.age_group or o.breakdown)]
+        if totals and len({o.territory for o in totals}) <= MAX_SERIES_IN_CHART:
+            observations, note = totals, _("De grafiek toont de totalen; de uitsplitsingen staan in de tabel.")
     varying = [f for f in fields if len({getattr(o, f) for o in observations}) > 1]
     if not varying and observations[0].territory != "NL":
         varying = ["territory"]
@@ -167,7 +264,10 @@ def indicator_data(indicator):
     periods = {o.period for o in observations}
     kind = Chart.Kind.LINE if len(periods) >= 4 else Chart.Kind.BAR
     value_label = "" if is_percent_unit(indicator.unit) else indicator.unit
-    return _arrange(indicator.name, kind, series, indicator.unit, value_label)
+    data = _arrange(indicator.name, kind, series, indicator.unit, value_label)
+    if data is not None:
+        data.note = note
+    return data
 
 
 # -- public API ---------------------------------------------------------------
@@ -190,8 +290,8 @@ def figure_svg(figure):
     return render_svg(data, f"kib-figuur-{figure.pk}")
 
 
-def indicator_svg(indicator):
-    data = indicator_data(indicator)
+def indicator_svg(indicator, observations=None):
+    data = indicator_data(indicator, observations)
     if data is None:
         return None
     return render_svg(data, f"kib-indicator-{indicator.pk}")
@@ -482,7 +582,7 @@ def _table(data, canvas):
 
 
 def _notes(data, canvas, y):
-    notes = flag_notes(data.flags)
+    notes = flag_notes(data.flags) + ([data.note] if data.note else [])
     if data.kind == Chart.Kind.TABLE and data.unit and not is_percent_unit(data.unit):
         notes.insert(0, _("Eenheid: %(unit)s") % {"unit": data.unit})
     for note in notes:

@@ -21,7 +21,6 @@ import zipfile
 from django.utils import timezone
 from django.utils.text import slugify
 
-from indicators.importing import IMPORT_FORMATS
 from indicators.models import Indicator, Observation
 from indicators.resources import ObservationResource, neutralise
 from kib.choices import Territory
@@ -70,13 +69,31 @@ class OpenDataExporter(Exporter):
 
 
 def observations_csv(queryset, as_published=False):
-    """The observations in the import template's columns; ``as_published``: the values the public sees."""
-    if as_published:
-        ordered = queryset.select_related("indicator").order_by(*Observation._meta.ordering)
-        queryset = [observation.as_published() for observation in ordered]
-    dataset = ObservationResource(indicators=Indicator.objects.all()).export(queryset)
-    csv_format = IMPORT_FORMATS[0]()
-    return csv_format.export_data(dataset)
+    """The observations in the import template's columns; ``as_published``: the values the public sees.
+
+    Streams plain rows from the database (``values_list().iterator()``), rendered by the import
+    resource's own widgets, so the file is byte for byte what ``ObservationResource.export``
+    writes (same columns, order, number format and neutralised text) without a model instance
+    per observation.
+    """
+    value, flag, note = ("published_value", "published_flag", "published_note") if as_published else CONTENT
+    resource = ObservationResource(indicators=Indicator.objects.all())
+    fields = [resource.fields[name] for name in ObservationResource._meta.export_order]
+    rows = (
+        queryset.order_by(*Observation._meta.ordering)
+        .values_list("indicator__code", "period", "territory", "sex", "age_group", "breakdown", value, flag, note)
+        .iterator(chunk_size=2000)
+    )
+    renderers = [field.widget.render for field in fields[1:]]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([field.column_name for field in fields])
+    for code, *cells in rows:
+        writer.writerow([code, *(render(cell) for render, cell in zip(renderers, cells, strict=True))])
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")  # with a BOM, as Excel needs
+
+
+CONTENT = ("value", "flag", "note")
 
 
 def _csv(header, rows):

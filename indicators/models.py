@@ -280,6 +280,15 @@ class Chart(models.Model):
             "De perioden zijn bij het publiceren vastgelegd; de volgende editie begint weer met alle perioden."
         ),
     )
+    window = models.PositiveSmallIntegerField(
+        _("laatste perioden"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Toon alleen de laatste zoveel perioden met cijfers (bijv. 10); leeg = alle. Een grafiek die naar de "
+            "volgende editie gaat, houdt dit venster: ze schuift een jaar op in plaats van elk jaar breder te worden."
+        ),
+    )
     value_label = models.CharField(
         _("omschrijving van de waarden"),
         max_length=120,
@@ -302,6 +311,20 @@ class Chart(models.Model):
 
     def period_list(self):
         return [p.strip() for p in self.periods.split(",") if p.strip()]
+
+    def shown_periods(self, available):
+        """Of the periods with data (``available``), those this chart draws, oldest first.
+
+        Named periods win (an editor's choice, or pinned at publication); else the window of
+        the last ``window`` periods; else all of them.
+        """
+        periods = sorted(set(available), key=period_sort_key)
+        named = set(self.period_list())
+        if named:
+            return [p for p in periods if p in named]
+        if self.window:
+            return periods[-self.window :]
+        return periods
 
     def clean(self):
         for period in self.period_list():

@@ -1,10 +1,10 @@
 """Indicator work that spans an edition: carrying links and data gaps forward (``on_chapter_copied``), finding missing data."""
 
+from django.db.models import F, Q
+from simple_history.utils import bulk_update_with_history
 
-from django.db.models import F, Prefetch, Q
-
-from indicators.charts import chart_data, figure_chart_data
-from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation, period_sort_key
+from indicators.charts import drawn_periods
+from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation
 from themes.models import Figure
 
 
@@ -15,9 +15,7 @@ def carry_data_gaps(old_chapter, new_chapter):
     not copied twice, so this is safe to call again. Returns the new gaps.
     """
     already = set(new_chapter.data_gaps.filter(carried_from__isnull=False).values_list("carried_from_id", flat=True))
-    gaps = old_chapter.data_gaps.filter(status__in=[DataGap.Status.OPEN, DataGap.Status.PARTLY]).exclude(
-        pk__in=already
-    )
+    gaps = old_chapter.data_gaps.filter(status__in=[DataGap.Status.OPEN, DataGap.Status.PARTLY]).exclude(pk__in=already)
     return [
         DataGap.objects.create(
             chapter=new_chapter,
@@ -39,8 +37,9 @@ def carry_series(old_chapter, new_chapter):
     """Link the figures and headline figure of ``new_chapter`` to the same indicator series as last year.
 
     Figures are matched by number. A figure or chapter that already has its own chart or
-    headline series is left alone. A chart's periods pinned at publication are let go (next
-    year's chart shows the newest periods too); periods an editor chose are kept. The headline
+    headline series is left alone. A chart's periods pinned at publication become a window of
+    as many periods (next year's chart shows the newest one too, and drops the oldest: it does
+    not grow with every year since the series began); a window or periods an editor chose are kept. The headline
     keeps its first period and compares with the newest ("tot periode" becomes empty).
     Returns the number of links made.
     """
@@ -51,8 +50,12 @@ def carry_series(old_chapter, new_chapter):
         figure = new_figures.get(chart.figure.number)
         if figure is None:
             continue
-        periods = "" if chart.periods_pinned else chart.periods
-        copy = Chart.objects.create(figure=figure, kind=chart.kind, periods=periods, value_label=chart.value_label)
+        periods, window = chart.periods, chart.window
+        if chart.periods_pinned:  # next year: the same number of periods, moved on by one
+            periods, window = "", window or len(chart.period_list()) or None
+        copy = Chart.objects.create(
+            figure=figure, kind=chart.kind, periods=periods, window=window, value_label=chart.value_label
+        )
         FigureSeries.objects.bulk_create(
             FigureSeries(
                 chart=copy,
@@ -86,21 +89,33 @@ def carry_series(old_chapter, new_chapter):
 def figures_without_data(edition, chapters=None):
     """The figures of ``edition`` that cannot be drawn yet ("data to be entered"), in print order.
 
-    ``chapters`` (ids) narrows it to those chapters. A fixed number of queries, whatever the
-    number of figures: the charts come with their series and observations prefetched.
+    ``chapters`` (ids) narrows it to those chapters. Two queries, whatever the number of figures
+    and observations: the figures with their chart, and the periods with data per chart
+    (``drawn_periods``, a row per chart and period). A figure lacks data when it has no chart,
+    or its chart shows no period with data (its named periods have none).
     """
     figures = (
         Figure.objects.filter(chapter__edition=edition)
         .select_related("chapter__theme", "chapter__edition", "chart")
-        .prefetch_related(
-            Prefetch("chart__series", queryset=FigureSeries.objects.select_related("indicator")),
-            "chart__series__indicator__observations",
-        )
         .order_by("chapter__theme__number", "number")
     )
     if chapters is not None:
         figures = figures.filter(chapter__in=chapters)
-    return [figure for figure in figures if figure_chart_data(figure) is None]
+    figures = list(figures)
+    charts = [figure.chart for figure in figures if _chart_of(figure) is not None]
+    available = drawn_periods([chart.pk for chart in charts]) if charts else {}
+    return [
+        figure
+        for figure in figures
+        if _chart_of(figure) is None or not figure.chart.shown_periods(available.get(figure.chart.pk, ()))
+    ]
+
+
+def _chart_of(figure):
+    try:
+        return figure.chart
+    except Chart.DoesNotExist:
+        return None
 
 
 def pin_chart_periods(edition):
@@ -108,20 +123,21 @@ def pin_chart_periods(edition):
 
     A published report must not change when next year's numbers are imported: afterwards
     its figures keep drawing the same periods (a corrected value within them does show).
-    Charts that already name their periods are left alone. Returns the number of charts pinned.
+    Charts that already name their periods are left alone; a chart with a window pins the
+    periods of its window. One query for the periods of every chart (``drawn_periods``), one
+    bulk UPDATE and one bulk history INSERT. Returns the number of charts pinned.
     """
-    pinned = 0
-    charts = Chart.objects.filter(figure__chapter__edition=edition, periods="").select_related("figure")
-    for chart in charts.prefetch_related("series__indicator__observations"):
-        data = chart_data(chart)
-        if data is None:
-            continue
-        periods = data.categories if data.by_period else [s.label for s in data.series]
-        chart.periods = ", ".join(sorted(set(periods), key=period_sort_key))
-        chart.periods_pinned = True
-        chart.save(update_fields=["periods", "periods_pinned"])
-        pinned += 1
-    return pinned
+    charts = list(Chart.objects.filter(figure__chapter__edition=edition, periods="").order_by("pk"))
+    available = drawn_periods([chart.pk for chart in charts]) if charts else {}
+    pinned = []
+    for chart in charts:
+        periods = chart.shown_periods(available.get(chart.pk, ()))
+        if periods:
+            chart.periods, chart.periods_pinned = ", ".join(periods), True
+            pinned.append(chart)
+    if pinned:  # one UPDATE and one INSERT of history rows, for every chart at once
+        bulk_update_with_history(pinned, Chart, ["periods", "periods_pinned"], batch_size=500)
+    return len(pinned)
 
 
 def publish_observations(edition):
@@ -130,15 +146,18 @@ def publish_observations(edition):
     Called when the edition is published and when a correction of it is closed, inside the same
     transaction, so a figure reaches the public site together with the report that shows it and
     not when an editor imports it. The value, flag and note are published as they stand; an edit
-    made afterwards waits for the next publication. Returns the number of observations that
-    became public.
+    made afterwards waits for the next publication. Set-based: one COUNT and one UPDATE, each
+    with subqueries on the edition's series, touching only the rows that change.
+    Returns the number of observations that became public.
     """
-    drawn = Q(indicator__figure_series__chart__figure__chapter__edition=edition) | Q(
-        indicator__headline_series__chapter__edition=edition
-    )
-    ids = list(Observation.objects.filter(drawn).values_list("pk", flat=True).distinct())
-    became_public = Observation.objects.filter(pk__in=ids, public=False).count()
-    Observation.objects.filter(pk__in=ids).update(
+    in_figure = FigureSeries.objects.filter(chart__figure__chapter__edition=edition).values("indicator_id")
+    in_headline = HeadlineSeries.objects.filter(chapter__edition=edition).values("indicator_id")
+    # Uncorrelated subqueries: the database finds the edition's indicators once, then their rows by index.
+    drawn = Observation.objects.filter(Q(indicator__in=in_figure) | Q(indicator__in=in_headline))
+    became_public = drawn.filter(public=False).count()
+    changed = Q(public=False) | ~Q(published_value=F("value")) | ~Q(published_flag=F("flag"))
+    changed |= ~Q(published_note=F("note"))
+    drawn.filter(changed).update(
         public=True, published_value=F("value"), published_flag=F("flag"), published_note=F("note")
     )
     return became_public

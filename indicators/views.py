@@ -4,7 +4,6 @@ An indicator is public when a published chapter draws it (``Indicator.objects.pu
 its observations when an edition that draws it was published (``Observation.objects.public()``).
 """
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
@@ -29,20 +28,30 @@ def indicator_list(request):
     return page_response(request, ("indicators",), build)
 
 
+# The indicator page stays the same size however long the series runs: its chart draws the
+# newest CHART_PERIODS periods and its table the newest SUMMARY_PERIODS; "?tabel=alles" shows
+# every observation (and the CSV has them all).
+CHART_PERIODS = 10
+SUMMARY_PERIODS = 3
+
+
 @require_safe
 def indicator_detail(request, code):
+    full = request.GET.get("tabel") == "alles"
+
     def build():
-        # indicator_svg reads indicator.observations.all(): prefetched here, once for the chart and the table.
         indicator = get_object_or_404(
-            Indicator.objects.published()
-            .select_related("theme")
-            .prefetch_related(Prefetch("observations", queryset=Observation.objects.public()), "sources"),
-            code=code,
+            Indicator.objects.published().select_related("theme").prefetch_related("sources"), code=code
         )
+        public = Observation.objects.public().filter(indicator=indicator)
+        periods = sorted(set(public.values_list("period", flat=True).distinct()), key=period_sort_key)
+        in_chart = set(periods[-CHART_PERIODS:])
+        in_table = set(periods if full else periods[-SUMMARY_PERIODS:])
         # Shown as published: an edit made since waits for the next publication (chart and table alike).
+        rows = public if full else public.filter(period__in=periods[-CHART_PERIODS:])
+        fetched = [o.as_published() for o in rows.order_by("pk")]
         observations = sorted(
-            (o.as_published() for o in indicator.observations.all()),
-            key=lambda o: (period_sort_key(o.period), o.territory),
+            (o for o in fetched if o.period in in_table), key=lambda o: (period_sort_key(o.period), o.territory)
         )
         for o in observations:
             o.breakdown_parts = [part for part in (o.sex, o.age_group, o.breakdown) if part]
@@ -63,17 +72,21 @@ def indicator_detail(request, code):
         context = {
             "indicator": indicator,
             "observations": observations,
-            "chart": indicator_svg(indicator),
+            "chart": indicator_svg(indicator, [o for o in fetched if o.period in in_chart]),
             "flags": sorted({o.get_flag_display() for o in observations if o.flag}),
             "sources": indicator.sources.all(),
             "figures": figures,
             "headline_chapters": headlines,
             "data_gaps": gaps,
             "section": "indicators",
+            "full_table": full,
+            "period_count": len(periods),
+            "summary_periods": periods[-SUMMARY_PERIODS:],
+            "chart_periods": periods[-CHART_PERIODS:],
         }
         return render_to_string("public/indicator.html", context)
 
-    return page_response(request, ("indicator", code), build)
+    return page_response(request, ("indicator", code, "alles" if full else "kort"), build)
 
 
 @require_safe

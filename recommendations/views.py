@@ -99,4 +99,18 @@ def timeline(links, groups, gaps):
         entry(gap.chapter)["gaps"].append(gap)
     for item in entries.values():
         item["groups"].sort(key=lambda g: (g.kind, g.position, g.pk))
-    return sorted(entries.values(), key=lambda e: e["edition"].year)
+    ordered = sorted(entries.values(), key=lambda e: e["edition"].year)
+    # What changed per edition: a text printed in an earlier edition is not repeated, only named.
+    first_printed = {}
+    for item in ordered:
+        for group in item["groups"]:
+            group.timeline_items = []
+            for development in group.items.all():
+                key = (group.kind, development.territory, development.title, development.body)
+                development.unchanged_since = first_printed.get(key)
+                first_printed.setdefault(key, item["edition"])
+                group.timeline_items.append(development)
+        item["changed"] = any(
+            development.unchanged_since is None for group in item["groups"] for development in group.timeline_items
+        )
+    return ordered

@@ -134,6 +134,17 @@ class ChapterAdmin(ChapterWorkflowMixin, KibModelAdmin):
         (_("Zo staat het ervoor"), {"fields": ["intro_question", "summary"]}),
     ]
 
+    def set_history_delta_changes(self, request, historical_records, *args, **kwargs):
+        """The history list prints each revision as ``Chapter.__str__`` (edition and theme): fetched once, not per row."""
+        super().set_history_delta_changes(request, historical_records, *args, **kwargs)
+        records = list(historical_records)
+        editions = Edition.objects.in_bulk({record.edition_id for record in records})
+        themes = Theme.objects.in_bulk({record.theme_id for record in records})
+        for record in records:
+            chapter = record.history_object
+            chapter.edition, chapter.theme = editions.get(record.edition_id), themes.get(record.theme_id)
+            record.history_object = chapter  # shadows the descriptor that builds a new instance per access
+
     def render_change_form(self, request, context, *args, **kwargs):
         """Place each inline after the fieldset it belongs to (``after_fieldset``), as in the printed chapter."""
         inlines = list(context.get("inline_admin_formsets", []))

@@ -9,8 +9,9 @@ is declared in ``themes.parts`` (``small_table``).
 
 The cost does not depend on the number of chapters or parts: the small part tables (definitions,
 headline values, blocks, free sections, footnotes, development groups and their items) come in
-one UNION ALL query, the figures with their chart, the series with their indicator and all
-their observations in three, and citations, recommendations and data gaps in one each.
+one UNION ALL query, the figures with their chart and the series with their indicator in two,
+the observations the charts draw in two more (``load_chart_cells``), and citations,
+recommendations and data gaps in one each.
 """
 
 from collections import defaultdict
@@ -22,7 +23,8 @@ from django.db import models
 from django.db.models import F, Prefetch, Value, prefetch_related_objects
 from django.db.models.functions import Cast
 
-from indicators.models import DataGap, FigureSeries, Observation
+from indicators.charts import load_drawn_cells
+from indicators.models import DataGap, FigureSeries
 from themes.models import ChapterRecommendation, Citation, DevelopmentGroup, DevelopmentItem, Figure
 from themes.parts import PARTS
 
@@ -38,20 +40,14 @@ SECTION_TITLES = {
 
 
 def _figure_prefetches(public_only=False):
-    """The figures, with what ``indicators.charts`` reads to draw them.
+    """The figures, with their charts and series (``load_chart_cells`` then fetches the cells they draw).
 
     Each figure comes with its chart (one-to-one, same query), each series with its indicator
-    (same query), then every observation of those indicators: three queries for all figures.
-    ``public_only`` (the public site) draws only published observations: numbers imported since
-    for the next edition wait for it.
+    (same query); ``load_printed_parts`` then fetches the cells the charts draw.
     """
     return [
         Prefetch("figures", queryset=Figure.objects.select_related("chart")),
         Prefetch("figures__chart__series", queryset=FigureSeries.objects.select_related("indicator")),
-        Prefetch(
-            "figures__chart__series__indicator__observations",
-            queryset=Observation.objects.public() if public_only else Observation.objects.all(),
-        ),
     ]
 
 
@@ -137,14 +133,12 @@ def _in_model_order(parts, model):
     return parts
 
 
-def show_published_numbers(chapters):
-    """The figures of ``chapters`` (prefetched) draw the published values of their observations."""
-    for chapter in chapters:
-        for figure in chapter.figures.all():
-            chart = getattr(figure, "chart", None)
-            for link in chart.series.all() if chart is not None else ():
-                for observation in link.indicator.observations.all():
-                    observation.as_published()
+def load_chart_cells(chapters, public_only=False):
+    """The observations the figures of ``chapters`` (prefetched) draw, and only those, in two queries.
+
+    ``public_only`` (the public site): published observations, showing their published values.
+    """
+    load_drawn_cells([figure for chapter in chapters for figure in chapter.figures.all()], public_only)
 
 
 # What the report prints from a chapter's own foreign keys: select_related these when fetching chapters.
@@ -162,8 +156,7 @@ def load_printed_parts(chapters, public_only=False):
     if not chapters:
         return chapters
     prefetch_related_objects(chapters, *_related_prefetches(public_only))
-    if public_only:
-        show_published_numbers(chapters)
+    load_chart_cells(chapters, public_only)
     by_id = {chapter.pk: chapter for chapter in chapters}
     loaded = {pk: defaultdict(list) for pk in by_id}
     items = []

@@ -116,7 +116,7 @@ def read_lines(pdf_path):
         pages.append((height, lines))
     body_heights = sorted(round(line.height, 1) for _h, lines in pages for line in lines if line.region == "body")
     typical = Counter(body_heights).most_common(1)[0][0] if body_heights else 12
-    for height, lines in pages:
+    for _height, lines in pages:
         # The footnote area: the run of small lines at the foot of the body.
         body = [line for line in lines if line.region == "body"]
         for line in sorted(body, key=lambda item: -item.top):
@@ -261,7 +261,7 @@ def structure(pdf, report):
 
     nums = list(root.ParentTree.Nums)
     parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
-    for index, page in enumerate(pdf.pages):
+    for page in pdf.pages:
         mapping = parents.get(int(page.obj.get("/StructParents", -1)))
         if not isinstance(mapping, pikepdf.Array):
             mapping = []

@@ -7,7 +7,8 @@ prints, for the PDF (and the HTML it was made from, written by ``build_pdf --htm
 - pages, and pages more than 45% empty outside the last page of a chapter (or of the cover,
   introduction, contents and back matter);
 - footnotes on the page of their call (a call is the footnote's marker, "*", "**" …, at the end
-  of a word in the text; the note is the line in the footnote area that starts with it);
+  of a word in the text; the note is the line in the footnote area that starts with it; per
+  chapter and marker, a note counts as placed when a call with its marker is on its page);
 - hyphenation breaks with fewer than three letters on a side, breaks inside words that already
   hold a hyphen, and words split across two pages (the HTML tells a hyphenation break from a
   line break after a real hyphen);
@@ -186,7 +187,7 @@ def emptiness(pages, report):
             report.empty_pages.append((number, round(fraction, 2)))
 
 
-CALL_RE = re.compile(r"[^*\s](\*+)[)\].,;:]*$")
+CALL_RE = re.compile(r"(?:^|[^*\s])(\*+)[)\].,;:]*$")  # "achtergrond.*", or a lone "*" after a space
 MARK_RE = re.compile(r"^(\*+)$")
 
 
@@ -205,14 +206,20 @@ def footnotes(pages, report):
                     if match:
                         calls[(chapter, match.group(1))].append(number)
     for key in set(calls) | set(notes):
-        pairs = list(zip(calls[key], notes[key], strict=False))
-        report.footnotes_unmatched += abs(len(calls[key]) - len(notes[key]))
-        for call, note in pairs:
-            report.footnotes += 1
-            if call == note:
+        # A note is on the page of its call when a call with its marker is on its page; the rest
+        # pair up in reading order. Notes without any call in their chapter are counted apart.
+        free_calls, rest = list(calls[key]), []
+        for note in notes[key]:
+            if note in free_calls:
+                free_calls.remove(note)
+                report.footnotes += 1
                 report.footnotes_on_page += 1
             else:
-                report.footnotes_off_page.append((key[1], call, note))
+                rest.append(note)
+        for note, call in zip(rest, free_calls, strict=False):
+            report.footnotes += 1
+            report.footnotes_off_page.append((key[1], call, note))
+        report.footnotes_unmatched += abs(len(rest) - len(free_calls))
 
 
 # -- structure (pikepdf) ---------------------------------------------------------------

@@ -129,3 +129,24 @@ def place_notes(html, footnotes=(), sources=()):
         else:
             joined += f'<p class="fn-holder">{tail}</p>'
     return mark_safe(joined)  # noqa: S308 - the part's sanitised rich text and escaped notes
+
+
+def attach_loose_footnotes(loose, parts):
+    """Give each footnote without a part (``loose``) to the first part whose text holds a free call for it.
+
+    A call is free when the part's own footnotes with that marker do not use it. Returns the
+    footnotes still without a part (printed with the summary, as before).
+    """
+    remaining = []
+    for footnote in loose:
+        pattern = _call_pattern(footnote.marker)
+        for part in parts:
+            body = getattr(part, "body", None) or getattr(part, "text", "") or ""
+            text = "".join(piece for is_text, piece in _text_parts(body) if is_text)
+            own = getattr(part, "printed_footnotes", [])
+            if len(pattern.findall(text)) > sum(1 for f in own if f.marker == footnote.marker):
+                part.printed_footnotes = [*own, footnote]
+                break
+        else:
+            remaining.append(footnote)
+    return remaining

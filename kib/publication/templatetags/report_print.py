@@ -83,3 +83,15 @@ def figure_print_table(figure):
     if data.unit and not is_percent_unit(data.unit):
         notes.insert(0, f"Eenheid: {data.unit}")
     return {"columns": columns, "rows": rows, "notes": notes}
+
+
+@register.simple_tag(takes_context=True)
+def place_loose_footnotes(context, layout):
+    """In the PDF: footnotes attached to no part go to the part whose text holds their call (see notes)."""
+    if context.get("for_print") and layout.loose_footnotes:
+        parts = [*layout.definitions, *layout.key_figures, *layout.recommendations, *layout.latest_developments]
+        for _kind, groups in layout.development_sections:
+            for group in groups:
+                parts.extend(group.printed_items)
+        layout.loose_footnotes = notes.attach_loose_footnotes(layout.loose_footnotes, parts)
+    return ""

@@ -2,19 +2,19 @@
 
 The PDF floats a footnote to the foot of the page where its anchor lands, so the anchor goes
 right after the call in the text ("… achtergrond.*" → the note "*" follows the asterisk): the
-note prints on the page of its call. Cited sources have no call; they float from the end of
-the part's last paragraph, printed as short linked titles (publisher and title, or the site
-and the page, with the URL as the link target) instead of raw URLs.
+note prints on the page of its call. Cited sources have no call; the PDF lists them at the end
+of their section as short linked titles (publisher and title, or the site and the page, with
+the URL as the link target) instead of walls of raw URLs at the foot of the page.
 
 ``guard_hyphenated`` keeps the hyphenation inside words that already hold a hyphen
 ("VN-Kinderrechtencomité" breaks after "VN-" only).
 """
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from urllib.parse import unquote, urlsplit
 
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 _TAG_SPLIT = re.compile(r"(<[^>]*>)")
@@ -78,25 +78,29 @@ def source_label(source):
     return label
 
 
-def sources_html(sources):
-    """The cited sources as one note of short linked titles (no marker)."""
-    links = []
+def sources_html(sources, css_class="fn sources"):
+    """The cited sources as short linked titles in one span (by default a note without marker)."""
+    links, seen = [], Counter()
     for source in sources:
         label = source_label(source)
+        seen[label] += 1
+        if seen[label] > 1:  # two pages of one site without a telling address: number them
+            label = f"{label} ({seen[label]})"
         if source.url:
             links.append(format_html('<a href="{}">{}</a>', source.url, label))
         else:
             links.append(format_html('<span class="source-title">{}</span>', label))
     if not links:
         return ""
-    return format_html('<span class="fn sources">{}</span>', mark_safe(" · ".join(links)))  # noqa: S308
+    return format_html('<span class="{}">{}</span>', css_class, mark_safe(" · ".join(links)))  # noqa: S308
 
 
 def place_notes(html, footnotes=(), sources=()):
     """``html`` (sanitised rich text) with each footnote after its call and the sources at the end of the last paragraph.
 
-    A footnote whose call is not in the text, and the sources, float from the end of the last
-    paragraph (or from a paragraph of their own when the text has none).
+    A footnote whose call is not in the text gets its marker as a call at the end of the last
+    paragraph and floats from there, as do the sources (from a paragraph of their own when the
+    text has none).
     """
     pieces = [list(item) for item in _text_parts(html or "")]
     insertions = defaultdict(list)  # piece index -> [(offset, note)]
@@ -121,7 +125,8 @@ def place_notes(html, footnotes=(), sources=()):
             text = text[:offset] + note + text[offset:]
         pieces[index][1] = text
     joined = "".join(piece for _is_text, piece in pieces)
-    tail = "".join([str(footnote_html(f)) for f in rest] + [str(sources_html(sources))])
+    # A footnote whose call is missing from the text gets its marker as the call, at the end.
+    tail = "".join([escape(f.marker) + str(footnote_html(f)) for f in rest] + [str(sources_html(sources))])
     if tail:
         closing = joined.rfind("</p>")
         if closing != -1:

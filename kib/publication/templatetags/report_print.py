@@ -15,13 +15,13 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def part_text(context, part, html):
-    """A part's rich text; in the PDF with its footnotes after their calls and its sources at the end.
+    """A part's rich text; in the PDF with its footnotes after their calls (sources: ``section_sources``).
 
     On the web page the text comes unchanged and ``report/notes.html`` prints the notes below it.
     """
     if not context.get("for_print"):
         return mark_safe(html)  # noqa: S308 - rich text sanitised on save (kib/richtext.py)
-    placed = notes.place_notes(html, getattr(part, "printed_footnotes", ()), getattr(part, "printed_sources", ()))
+    placed = notes.place_notes(html, getattr(part, "printed_footnotes", ()))
     return mark_safe(notes.guard_hyphenated(placed))  # noqa: S308 - as above, notes escaped
 
 
@@ -95,3 +95,31 @@ def place_loose_footnotes(context, layout):
                 parts.extend(group.printed_items)
         layout.loose_footnotes = notes.attach_loose_footnotes(layout.loose_footnotes, parts)
     return ""
+
+
+def _section_parts(layout, kind):
+    if kind == "opening":
+        return list(layout.definitions)
+    if kind == "key_figures":
+        blocks = list(layout.key_figures)
+        return blocks + [b.printed_figure for b in blocks if b.printed_figure] + list(layout.unplaced_figures)
+    if kind == "latest":
+        blocks = list(layout.latest_developments)
+        return blocks + [b.printed_figure for b in blocks if b.printed_figure]
+    groups = dict(layout.development_sections)[kind]
+    items = [item for group in groups for item in group.printed_items]
+    return items + [item.printed_figure for item in items if getattr(item, "printed_figure", None)]
+
+
+@register.inclusion_tag("report/section_sources.html", takes_context=True)
+def section_sources(context, layout, kind):
+    """In the PDF: the sources cited in one section, once each, as short linked titles at its end."""
+    if not context.get("for_print"):
+        return {"sources": []}
+    sources, seen = [], set()
+    for part in _section_parts(layout, kind):
+        for source in getattr(part, "printed_sources", ()):
+            if source.pk not in seen:
+                seen.add(source.pk)
+                sources.append(source)
+    return {"sources": sources, "links": notes.sources_html(sources, css_class="section-sources-list")}

@@ -8,7 +8,8 @@ prints, for the PDF (and the HTML it was made from, written by ``build_pdf --htm
   introduction, contents and back matter);
 - footnotes on the page of their call (a call is the footnote's marker, "*", "**" …, at the end
   of a word in the text; the note is the line in the footnote area that starts with it; per
-  chapter and marker, a note counts as placed when a call with its marker is on its page);
+  chapter and marker, calls and notes are aligned in reading order, and a note counts as placed
+  when it aligns with a call on its page);
 - hyphenation breaks with fewer than three letters on a side, breaks inside words that already
   hold a hyphen, and words split across two pages (the HTML tells a hyphenation break from a
   line break after a real hyphen);
@@ -60,8 +61,9 @@ class Report:
     empty_pages: list = field(default_factory=list)  # (page, fraction), outside ends
     footnotes: int = 0
     footnotes_on_page: int = 0
-    footnotes_off_page: list = field(default_factory=list)  # (marker, call page, note page)
+    footnotes_off_page: list = field(default_factory=list)  # (marker, call pages, note pages) of a chapter
     footnotes_unmatched: int = 0
+    url_lines_in_notes: int = 0  # raw addresses printed at the foot of the page
     short_breaks: list = field(default_factory=list)  # (page, "stem-|rest")
     hyphenated_word_breaks: list = field(default_factory=list)
     page_splits: list = field(default_factory=list)
@@ -83,6 +85,7 @@ class Report:
     contrast_min: float | None = None
     contrast_failures: list = field(default_factory=list)  # (ratio, colour, background, sample)
     chapter_ends: set = field(default_factory=set)
+    line_length: int = 0  # characters of a full body line (the 90th percentile)
 
     @property
     def footnote_share(self):
@@ -187,6 +190,21 @@ def emptiness(pages, report):
             report.empty_pages.append((number, round(fraction, 2)))
 
 
+def line_length(pages):
+    """Characters (spaces included) of a full line of body text: the 90th percentile of body lines."""
+    heights = Counter(round(line.height, 1) for _h, lines in pages for line in lines if line.region == "body")
+    if not heights:
+        return 0
+    typical = heights.most_common(1)[0][0]
+    lengths = sorted(
+        len(" ".join(line.words))
+        for _h, lines in pages
+        for line in lines
+        if line.region == "body" and round(line.height, 1) == typical
+    )
+    return lengths[int(len(lengths) * 0.9)] if lengths else 0
+
+
 CALL_RE = re.compile(r"(?:^|[^*\s])(\*+)[)\].,;:]*$")  # "achtergrond.*", or a lone "*" after a space
 MARK_RE = re.compile(r"^(\*+)$")
 
@@ -198,6 +216,8 @@ def footnotes(pages, report):
     for number, (_h, lines) in enumerate(pages, start=1):
         chapter = sum(1 for end in starts if end < number)
         for line in lines:
+            if line.region == "notes" and line.words and re.match(r"(https?://|www\.)", line.words[0]):
+                report.url_lines_in_notes += 1
             if line.region == "notes" and line.words and MARK_RE.match(line.words[0]):
                 notes[(chapter, line.words[0])].append(number)
             elif line.region == "body":
@@ -206,20 +226,29 @@ def footnotes(pages, report):
                     if match:
                         calls[(chapter, match.group(1))].append(number)
     for key in set(calls) | set(notes):
-        # A note is on the page of its call when a call with its marker is on its page; the rest
-        # pair up in reading order. Notes without any call in their chapter are counted apart.
-        free_calls, rest = list(calls[key]), []
-        for note in notes[key]:
-            if note in free_calls:
-                free_calls.remove(note)
-                report.footnotes += 1
-                report.footnotes_on_page += 1
-            else:
-                rest.append(note)
-        for note, call in zip(rest, free_calls, strict=False):
-            report.footnotes += 1
-            report.footnotes_off_page.append((key[1], call, note))
-        report.footnotes_unmatched += abs(len(rest) - len(free_calls))
+        placed = _aligned_on_page(calls[key], notes[key])
+        report.footnotes += len(notes[key])
+        report.footnotes_on_page += placed
+        report.footnotes_unmatched += max(0, len(notes[key]) - len(calls[key]))
+        if placed < len(notes[key]):
+            report.footnotes_off_page.append((key[1], calls[key], notes[key]))
+
+
+def _aligned_on_page(calls, notes):
+    """How many notes can sit on the page of their call when calls and notes keep their order.
+
+    Calls and notes of one marker in one chapter are two page lists in reading order; the k-th
+    note belongs to one of the calls, and a later note to a later call (a longest common
+    subsequence of the two lists).
+    """
+    rows = [[0] * (len(notes) + 1) for _ in range(len(calls) + 1)]
+    for i, call in enumerate(calls, start=1):
+        for j, note in enumerate(notes, start=1):
+            best = max(rows[i - 1][j], rows[i][j - 1])
+            if call == note:
+                best = max(best, rows[i - 1][j - 1] + 1)
+            rows[i][j] = best
+    return rows[-1][-1]
 
 
 # -- structure (pikepdf) ---------------------------------------------------------------
@@ -414,6 +443,7 @@ def measure(pdf_path, html_text=None, document=None):
     pages = read_lines(pdf_path)
     emptiness(pages, report)
     footnotes(pages, report)
+    report.line_length = line_length(pages)
     if html_text is not None:
         hyphenation(pages, html_text, report)
     text = subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, check=True).stdout.decode()
@@ -428,8 +458,10 @@ def lines(report):
     out = [
         f"pages                                   {report.pages}  (goal <= 100)",
         f"pages > 45% empty (outside chapter ends) {len(report.empty_pages)}  {report.empty_pages[:12]}",
+        f"characters in a full body line          {report.line_length}  (goal about 80)",
         f"footnotes on the page of their call     {report.footnotes_on_page}/{report.footnotes} "
         f"= {report.footnote_share:.0%}  (goal >= 98%; {report.footnotes_unmatched} unmatched)",
+        f"raw URL lines at the foot of pages      {report.url_lines_in_notes}",
         f"hyphenation breaks < 3 letters          {len(report.short_breaks)}  {report.short_breaks[:6]}",
         f"breaks inside hyphenated words          {len(report.hyphenated_word_breaks)}  "
         f"{report.hyphenated_word_breaks[:4]}",

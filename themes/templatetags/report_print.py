@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from indicators.charts import Series, figure_chart_data
 from indicators.models import Chart
 from indicators.stats import flag_notes, is_percent_unit
-from kib.publication import notes
+from themes import notes
 
 register = template.Library()
 
@@ -27,7 +27,7 @@ def part_text(context, part, html):
 
 @register.filter
 def source_label(source):
-    """The short title of a cited source (see ``kib.publication.notes.source_label``)."""
+    """The short title of a cited source (see ``themes.notes.source_label``)."""
     return notes.source_label(source)
 
 

@@ -1,6 +1,7 @@
 """The 2024 demo PDF measured as a designer and an accessibility auditor would (issue 13).
 
-The PDF is built once per test run (shared by the test workers through a lock file) through the
+The PDF is built once per test run (shared by the test workers through a lock file and a file
+cache, like tests/test_pdf.py) through the
 same two functions the build's child process runs (``render_document``, ``write_document``), so
 the contrast can be read from WeasyPrint's own layout of that very build. ``bench/pdf_quality.py``
 does the measuring; ``make bench`` prints the same figures.
@@ -33,9 +34,9 @@ def _build(exporter, pdf_path):
     return html, document
 
 
-@pytest.fixture(scope="session")
-def quality(_demo_loaded, django_db_blocker, tmp_path_factory, worker_id):
-    """The figures of bench/pdf_quality.py for the 2024 demo PDF, and the PDF itself."""
+@pytest.fixture
+def quality(demo_db, django_db_blocker, tmp_path_factory, worker_id):
+    """The figures of bench/pdf_quality.py for the 2024 demo PDF, and the PDF itself (built once per run)."""
     run_dir = tmp_path_factory.getbasetemp()
     shared = (run_dir if worker_id == "master" else run_dir.parent) / "kib-demo-pdf-quality"
     shared.mkdir(exist_ok=True)

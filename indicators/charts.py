@@ -29,6 +29,7 @@ MUTED = "#5f6368"
 GRID = "#d9d9d9"
 COLOURS = ["#1b4f8a", "#e07b00", "#3f8f3a", "#8e3b8f", "#b03a2e", "#5d6d7e", "#0f8b8d", "#a67c00"]
 MAX_SERIES_IN_CHART = 8
+MISSING_MARK = "–"
 
 
 @dataclass
@@ -55,6 +56,13 @@ class ChartData:
     by_period: bool = True  # categories are periods (else: groups of one period)
     row_units: dict = field(default_factory=dict)  # group label -> unit, when groups became categories
     note: str = ""  # printed under the chart, after the notes on flags
+
+    @property
+    def missing(self):
+        """(series, category) pairs without a value in a grouped chart: drawn as a mark, explained in a note."""
+        if self.kind != Chart.Kind.GROUPED_BAR:
+            return []
+        return [(s, c) for s in self.series for c in self.categories if c not in s.cells]
 
     @property
     def flags(self):
@@ -321,6 +329,8 @@ def describe(data):
             f"{s.label}: {values}." if s.label and (len(data.series) > 1 or data.by_period) else f"{values}."
         )
     sentences.extend(f"{note}." for note in flag_notes(data.flags))
+    for s, category in data.missing:
+        sentences.append(_("%(series)s, %(category)s: geen gegevens.") % {"series": s.label, "category": category})
     return " ".join(sentences)
 
 
@@ -464,10 +474,11 @@ def _columns(data, canvas):
         group_left = left + ci * group_width + (group_width - bar_width * n) / 2
         for si, s in enumerate(data.series):
             cell = s.cells.get(category)
-            if cell is None:
+            x = group_left + si * bar_width
+            if cell is None:  # no value: a mark on the base line, explained under the chart
+                canvas.text(x + bar_width / 2, y_of(0) - 4, MISSING_MARK, size=SMALL, anchor="middle", colour=MUTED)
                 continue
             v = float(cell.value)
-            x = group_left + si * bar_width
             y0, y1 = y_of(max(v, 0)), y_of(min(v, 0))
             canvas.rect(x + 1, y0, bar_width - 2, y1 - y0, COLOURS[si % len(COLOURS)], cell.flag == "suppressed")
             label = data.fmt(cell, s)
@@ -500,10 +511,11 @@ def _bars(data, canvas):
         canvas.text(0, y + 13, category, lines=lines)
         for si, s in enumerate(data.series):
             cell = s.cells.get(category)
-            if cell is None:
+            by = y + si * bar_height
+            if cell is None:  # no value: a mark at the base line, explained under the chart
+                canvas.text(x_of(0) + 5, by + bar_height - 4.5, MISSING_MARK, size=SMALL, colour=MUTED)
                 continue
             v = float(cell.value)
-            by = y + si * bar_height
             x0, x1 = x_of(min(v, 0)), x_of(max(v, 0))
             canvas.rect(x0, by + 1, x1 - x0, bar_height - 2, COLOURS[si % len(COLOURS)], cell.flag == "suppressed")
             canvas.text(x1 + 5, by + bar_height - 4.5, data.fmt(cell, s), size=SMALL if n > 1 else FONT_SIZE)
@@ -585,6 +597,8 @@ def _notes(data, canvas, y):
     notes = flag_notes(data.flags) + ([data.note] if data.note else [])
     if data.kind == Chart.Kind.TABLE and data.unit and not is_percent_unit(data.unit):
         notes.insert(0, _("Eenheid: %(unit)s") % {"unit": data.unit})
+    if data.missing:
+        notes.append(_("%(mark)s = geen gegevens voor die groep in die periode") % {"mark": MISSING_MARK})
     for note in notes:
         canvas.text(0, y + 14, note, size=SMALL, colour=MUTED)
         y += 16

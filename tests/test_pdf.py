@@ -65,7 +65,7 @@ def demo_pdf(demo_db, django_db_blocker, tmp_path_factory, worker_id):
     return pdf, json.loads(facts.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def pages(demo_pdf):
     """The text of each page (pdftotext keeps the reading order; form feeds separate pages)."""
     text = run("pdftotext", "-layout", str(demo_pdf[0]), "-")

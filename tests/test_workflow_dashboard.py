@@ -31,7 +31,7 @@ def complete(chapter):
     chapter.save()
     HeadlineValue.objects.create(chapter=chapter, label="2023", display="6%")
     KeyFigureParagraph.objects.create(chapter=chapter, body="<p>Kengetal</p>")
-    rec = f.recommendation(f"{chapter.pk}a")
+    rec = f.recommendation(f"{chapter.pk % 1000}a")  # ids may run in the millions (tests/conftest.py)
     ChapterRecommendation.objects.create(chapter=chapter, recommendation=rec)
     DevelopmentGroup.objects.create(chapter=chapter, kind="policy").recommendations.add(rec)
     figure = Figure.objects.create(chapter=chapter, number=1, title="Armoede", source_line="CBS")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -132,6 +133,12 @@ class EditionPdfExporter(Exporter):
             "keywords": ", ".join(keywords),
             "css": report_css(self.draft),
             "members": list(Organisation.objects.filter(kind=Organisation.Kind.CORE, is_active=True)),
+            "publisher": Organisation.objects.filter(kind=Organisation.Kind.COLLECTIVE, is_active=True).first(),
+            "contributors": list(
+                Organisation.objects.filter(
+                    Q(led_chapters__edition=self.edition) | Q(contributed_chapters__edition=self.edition)
+                ).distinct()
+            ),
             "has_back_matter": whole_edition,
             "generated_at": timezone.localtime(),
         }

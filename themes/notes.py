@@ -1,0 +1,157 @@
+"""Footnotes and cited sources placed where the printed page needs them.
+
+The PDF floats a footnote to the foot of the page where its anchor lands, so the anchor goes
+right after the call in the text ("… achtergrond.*" → the note "*" follows the asterisk): the
+note prints on the page of its call. Cited sources have no call; the PDF lists them at the end
+of their section as short linked titles (publisher and title, or the site and the page, with
+the URL as the link target) instead of walls of raw URLs at the foot of the page.
+
+``guard_hyphenated`` keeps the hyphenation inside words that already hold a hyphen
+("VN-Kinderrechtencomité" breaks after "VN-" only).
+"""
+
+import re
+from collections import Counter, defaultdict
+from urllib.parse import unquote, urlsplit
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+
+_TAG_SPLIT = re.compile(r"(<[^>]*>)")
+_HYPHENATED = re.compile(r"(?<![\w-])\w+(?:-\w+)+(?![\w-])")
+LABEL_LENGTH = 60
+
+
+def _text_parts(html):
+    """``html`` split into tags and text; yields (is_text, piece)."""
+    for piece in _TAG_SPLIT.split(html):
+        if piece:
+            yield not piece.startswith("<"), piece
+
+
+def guard_hyphenated(html):
+    """Wrap words with a hyphen in ``<span class="nohy">`` (no further hyphenation), outside tags and links."""
+    out, in_link = [], 0
+    for is_text, piece in _text_parts(html):
+        if not is_text:
+            lowered = piece.lower()
+            if lowered.startswith("<a ") or lowered == "<a>":
+                in_link += 1
+            elif lowered.startswith("</a"):
+                in_link = max(0, in_link - 1)
+            out.append(piece)
+        elif in_link:
+            out.append(piece)
+        else:
+            out.append(_HYPHENATED.sub(lambda m: f'<span class="nohy">{m.group(0)}</span>', piece))
+    return "".join(out)
+
+
+def _call_pattern(marker):
+    """The marker as a call in running text: "*" not inside "**", "1" not inside "2021"."""
+    quoted = re.escape(marker)
+    if re.fullmatch(r"\w+", marker):
+        return re.compile(rf"(?<!\w){quoted}(?!\w)")
+    first, last = re.escape(marker[0]), re.escape(marker[-1])
+    return re.compile(rf"(?<!{first}){quoted}(?!{last})")
+
+
+def footnote_html(footnote):
+    return format_html('<span class="fn" data-marker="{}">{}</span>', footnote.marker, footnote.text)
+
+
+def source_label(source):
+    """A short title for a cited source: "publisher, title", else the site and the last part of the address."""
+    if source.publisher or source.title:
+        label = ", ".join(part for part in (source.publisher, source.title) if part)
+    else:
+        parts = urlsplit(source.url or "")
+        site = parts.netloc.lower().removeprefix("www.")
+        tail = [segment for segment in unquote(parts.path).split("/") if segment]
+        page = re.sub(r"\.(html?|php|aspx?|pdf)$", "", tail[-1], flags=re.I) if tail else ""
+        page = re.sub(r"[-_+]+", " ", page).strip()
+        if page.isdigit() and len(tail) > 1:  # ".../2024/03/18/rapport" ends in a title; "/@140443/" does not
+            page = ""
+        label = f"{site}: {page}" if page and not page.isdigit() else site
+    if len(label) > LABEL_LENGTH:
+        label = label[: LABEL_LENGTH - 1].rstrip(" ,:-") + "…"
+    return label
+
+
+def sources_html(sources, css_class="fn sources"):
+    """The cited sources as short linked titles in one span (by default a note without marker)."""
+    links, seen = [], Counter()
+    for source in sources:
+        label = source_label(source)
+        seen[label] += 1
+        if seen[label] > 1:  # two pages of one site without a telling address: number them
+            label = f"{label} ({seen[label]})"
+        if source.url:
+            links.append(format_html('<a href="{}">{}</a>', source.url, label))
+        else:
+            links.append(format_html('<span class="source-title">{}</span>', label))
+    if not links:
+        return ""
+    return format_html('<span class="{}">{}</span>', css_class, mark_safe(" · ".join(links)))  # noqa: S308
+
+
+def place_notes(html, footnotes=(), sources=()):
+    """``html`` (sanitised rich text) with each footnote after its call and the sources at the end of the last paragraph.
+
+    A footnote whose call is not in the text gets its marker as a call at the end of the last
+    paragraph and floats from there, as do the sources (from a paragraph of their own when the
+    text has none).
+    """
+    pieces = [list(item) for item in _text_parts(html or "")]
+    insertions = defaultdict(list)  # piece index -> [(offset, note)]
+    taken = set()
+    rest = []
+    for footnote in footnotes:
+        pattern = _call_pattern(footnote.marker)
+        found = None
+        for index, (is_text, piece) in enumerate(pieces):
+            if is_text:
+                found = next(((index, m.end()) for m in pattern.finditer(piece) if (index, m.end()) not in taken), None)
+                if found:
+                    break
+        if found is None:
+            rest.append(footnote)
+            continue
+        taken.add(found)
+        insertions[found[0]].append((found[1], str(footnote_html(footnote))))
+    for index, notes in insertions.items():
+        text = pieces[index][1]
+        for offset, note in sorted(notes, reverse=True):
+            text = text[:offset] + note + text[offset:]
+        pieces[index][1] = text
+    joined = "".join(piece for _is_text, piece in pieces)
+    # A footnote whose call is missing from the text gets its marker as the call, at the end.
+    tail = "".join([escape(f.marker) + str(footnote_html(f)) for f in rest] + [str(sources_html(sources))])
+    if tail:
+        closing = joined.rfind("</p>")
+        if closing != -1:
+            joined = joined[:closing] + tail + joined[closing:]
+        else:
+            joined += f'<p class="fn-holder">{tail}</p>'
+    return mark_safe(joined)  # noqa: S308 - the part's sanitised rich text and escaped notes
+
+
+def attach_loose_footnotes(loose, parts):
+    """Give each footnote without a part (``loose``) to the first part whose text holds a free call for it.
+
+    A call is free when the part's own footnotes with that marker do not use it. Returns the
+    footnotes still without a part (printed with the summary, as before).
+    """
+    remaining = []
+    for footnote in loose:
+        pattern = _call_pattern(footnote.marker)
+        for part in parts:
+            body = getattr(part, "body", None) or getattr(part, "text", "") or ""
+            text = "".join(piece for is_text, piece in _text_parts(body) if is_text)
+            own = getattr(part, "printed_footnotes", [])
+            if len(pattern.findall(text)) > sum(1 for f in own if f.marker == footnote.marker):
+                part.printed_footnotes = [*own, footnote]
+                break
+        else:
+            remaining.append(footnote)
+    return remaining

@@ -1,0 +1,125 @@
+"""Template tags for the printed text of the report parts (``templates/report/``)."""
+
+import re
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from indicators.charts import Series, figure_chart_data
+from indicators.models import Chart
+from indicators.stats import flag_notes, is_percent_unit
+from themes import notes
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def part_text(context, part, html):
+    """A part's rich text; in the PDF with its footnotes after their calls (sources: ``section_sources``).
+
+    On the web page the text comes unchanged and ``report/notes.html`` prints the notes below it.
+    """
+    if not context.get("for_print"):
+        return mark_safe(html)  # noqa: S308 - rich text sanitised on save (kib/richtext.py)
+    placed = notes.place_notes(html, getattr(part, "printed_footnotes", ()))
+    return mark_safe(notes.guard_hyphenated(placed))  # noqa: S308 - as above, notes escaped
+
+
+@register.filter
+def source_label(source):
+    """The short title of a cited source (see ``themes.notes.source_label``)."""
+    return notes.source_label(source)
+
+
+@register.filter
+def print_words(html):
+    """Rich text for print with hyphenated words kept from further hyphenation."""
+    return mark_safe(notes.guard_hyphenated(str(html)))  # noqa: S308 - sanitised rich text
+
+
+_SVG_TITLE = re.compile(r"<title( id=\"[^\"]*\")?>(.*?)</title>", re.S)
+_SVG_DESC = re.compile(r"<desc[^>]*>(.*?)</desc>", re.S)
+
+
+@register.filter
+def chart_alt(svg, figure):
+    """The chart's SVG with its full text alternative in ``<title>``: WeasyPrint makes the PDF's Alt from it.
+
+    Alt = "Figuur 3. <title>. <every number of the chart>", so a screen reader of the PDF gets the numbers.
+    """
+    svg = str(svg)
+    if not svg.startswith("<svg"):
+        return mark_safe(svg)  # noqa: S308 - the "no data" box
+    desc = _SVG_DESC.search(svg)
+    numbers = desc.group(1) if desc else ""
+
+    def title(match):
+        text = f"Figuur {figure.number}. {match.group(2).rstrip('.')}. {numbers}".strip()
+        return f"<title{match.group(1) or ''}>{text}</title>"
+
+    return mark_safe(_SVG_TITLE.sub(title, svg, count=1))  # noqa: S308 - escaped text of the SVG moved around
+
+
+@register.simple_tag
+def figure_print_table(figure):
+    """The numbers of a figure whose chart is a table, for a real (tagged) table in the PDF; else None."""
+    data = figure_chart_data(figure)
+    if data is None or data.kind != Chart.Kind.TABLE:
+        return None
+    if data.by_period:
+        columns = list(data.categories)
+        rows = [
+            (s.label or data.title, [data.fmt(s.cells[c], s) if c in s.cells else "–" for c in columns])
+            for s in data.series
+        ]
+    else:
+        (only,) = data.series
+        columns = [only.label]
+        rows = [
+            (category, [data.fmt(only.cells[category], Series("", unit=data.row_units.get(category, "")))])
+            for category in data.categories
+        ]
+    notes = flag_notes(data.flags)
+    if data.unit and not is_percent_unit(data.unit):
+        notes.insert(0, f"Eenheid: {data.unit}")
+    return {"columns": columns, "rows": rows, "notes": notes}
+
+
+@register.simple_tag(takes_context=True)
+def place_loose_footnotes(context, layout):
+    """In the PDF: footnotes attached to no part go to the part whose text holds their call (see notes)."""
+    if context.get("for_print") and layout.loose_footnotes:
+        parts = [*layout.definitions, *layout.key_figures, *layout.recommendations, *layout.latest_developments]
+        for _kind, groups in layout.development_sections:
+            for group in groups:
+                parts.extend(group.printed_items)
+        layout.loose_footnotes = notes.attach_loose_footnotes(layout.loose_footnotes, parts)
+    return ""
+
+
+def _section_parts(layout, kind):
+    if kind == "opening":
+        return list(layout.definitions)
+    if kind == "key_figures":
+        blocks = list(layout.key_figures)
+        return blocks + [b.printed_figure for b in blocks if b.printed_figure] + list(layout.unplaced_figures)
+    if kind == "latest":
+        blocks = list(layout.latest_developments)
+        return blocks + [b.printed_figure for b in blocks if b.printed_figure]
+    groups = dict(layout.development_sections)[kind]
+    items = [item for group in groups for item in group.printed_items]
+    return items + [item.printed_figure for item in items if getattr(item, "printed_figure", None)]
+
+
+@register.inclusion_tag("report/section_sources.html", takes_context=True)
+def section_sources(context, layout, kind):
+    """In the PDF: the sources cited in one section, once each, as short linked titles at its end."""
+    if not context.get("for_print"):
+        return {"sources": []}
+    sources, seen = [], set()
+    for part in _section_parts(layout, kind):
+        for source in getattr(part, "printed_sources", ()):
+            if source.pk not in seen:
+                seen.add(source.pk)
+                sources.append(source)
+    return {"sources": sources, "links": notes.sources_html(sources, css_class="section-sources-list")}

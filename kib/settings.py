@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "django_prose_editor",  # the rich-text editor of the admin (kib/richtext.py)
     "kib",
     "themes",
     "recommendations",

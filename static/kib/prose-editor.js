@@ -17,7 +17,27 @@ function createEditor(textarea) {
     if (!extension) continue;
     extensions.push(typeof options === "object" ? extension.configure(options) : extension);
   }
-  return editor.createTextareaEditor(textarea, extensions);
+  const instance = editor.createTextareaEditor(textarea, extensions);
+  translateToolbar(textarea);
+  return instance;
+}
+
+// The toolbar's button titles are English in the package; the Dutch ones come from the
+// admin's JavaScript catalogue (locale/nl/LC_MESSAGES/djangojs.po).
+function translateToolbar(textarea) {
+  const gettext = window.gettext || ((text) => text);
+  const wrapper = textarea.closest(".prose-editor") || textarea.parentElement;
+  const translate = () => {
+    for (const button of wrapper.querySelectorAll(".prose-menubar__button[title]:not([data-kib-title])")) {
+      const label = gettext(button.getAttribute("title"));
+      button.setAttribute("data-kib-title", "");
+      button.setAttribute("title", label);
+      button.setAttribute("aria-label", label);
+    }
+  };
+  translate();
+  // The menu bar is built once the editor view exists.
+  new MutationObserver(translate).observe(wrapper, { childList: true, subtree: true });
 }
 
 editor.initializeEditors(createEditor, `[${ATTRIBUTE}]`);

@@ -281,11 +281,23 @@ class EditionWorkflowMixin:
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, KibModelAdmin):
-    list_display = ["at", "user", "action", "object_repr", "from_state", "to_state", "comment"]
+    list_display = ["at", "user", "action", "object_repr", "state_change", "comment"]
     list_filter = ["action", "content_type"]
     search_fields = ["object_repr", "comment", "user__username"]
     list_select_related = ["user"]
     date_hierarchy = "at"
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if "from_state" in fields:  # one column in words instead of two stored values
+            fields[fields.index("from_state")] = "state_change"
+            fields.remove("to_state")
+        return fields
+
+    @admin.display(description=gettext_lazy("van → naar"))
+    def state_change(self, entry):
+        """The states in words ("concept → ingediend"), not their stored values."""
+        return entry.transition or "–"
 
     def scope_queryset(self, request, queryset):
         if scoping.sees_all_chapters(request.user):

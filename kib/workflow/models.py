@@ -56,7 +56,7 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
         verbose_name = _("logregel")
-        verbose_name_plural = _("logboek")
+        verbose_name_plural = _("logregels")
         default_permissions = ("view",)
         # The workflow's own permissions; the roles (see roles.py) hand them out.
         permissions = [

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kib.admin_base import KibModelAdmin, ReadOnlyAdminMixin
+from kib.publication.permissions import can_preview
 from kib.workflow import scoping, services
 from kib.workflow.models import AuditEntry, EditionCorrection, ReviewComment
 from themes.models import Chapter
@@ -120,7 +121,14 @@ class ChapterWorkflowMixin:
             and (request.user.has_perm("workflow.submit_chapter") or request.user.has_perm("workflow.review_chapter"))
             and not scoping.is_frozen(chapter.edition),
             "audit_entries": AuditEntry.objects.for_object(chapter).select_related("user")[:50],
+            "can_preview": can_preview(request.user, chapter.edition, chapter),
         }
+
+    def get_view_on_site_url(self, obj=None):
+        """"Weergeven op website" only where the website shows the chapter: a published edition, never a draft's 404."""
+        if obj is not None and not obj.edition.is_published:
+            return None
+        return super().get_view_on_site_url(obj)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

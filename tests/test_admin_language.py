@@ -60,6 +60,11 @@ ENGLISH = [
     "Currently",
     "Change",
     "Clear",
+    "content type",
+    "access attempt",
+    "access log",
+    "Task Result",
+    "TOTP device",
 ]
 # Dutch that reads wrong: a count with a singular, the wrong article, English "Save" (not Save the Children).
 WRONG = [r"\d+ (?:logboek|importlogboek)", r"De (?:hoofdstuk|thema)", r"Save(?! the Children)"]

@@ -290,7 +290,7 @@ class EditionWorkflowMixin:
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, KibModelAdmin):
     list_display = ["at", "user", "action", "object_repr", "state_change", "comment"]
-    list_filter = ["action", "content_type"]
+    list_filter = ["action", ("content_type", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["object_repr", "comment", "user__username"]
     list_select_related = ["user"]
     date_hierarchy = "at"

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kib.admin_base import KibModelAdmin, ReadOnlyAdminMixin
-from kib.publication.permissions import can_preview
 from kib.workflow import scoping, services
 from kib.workflow.models import AuditEntry, EditionCorrection, ReviewComment
 from themes import parts
@@ -114,7 +113,7 @@ class ChapterWorkflowMixin:
             and (request.user.has_perm("workflow.submit_chapter") or request.user.has_perm("workflow.review_chapter"))
             and not scoping.is_frozen(chapter.edition),
             "audit_entries": AuditEntry.objects.for_object(chapter).select_related("user")[:50],
-            "can_preview": can_preview(request.user, chapter.edition, chapter),
+            "can_preview": scoping.can_preview(request.user, chapter.edition, chapter),
         }
 
     def get_view_on_site_url(self, obj=None):

@@ -457,7 +457,7 @@ class ImportLog(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("import")
-        verbose_name_plural = _("importlogboek")
+        verbose_name_plural = _("imports")
 
     def __str__(self):
         return f"{self.file_name} ({self.created_at:%d-%m-%Y %H:%M})"

@@ -28,8 +28,10 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from kib import i18n
 from kib.workflow import scoping
 from kib.workflow.services import ChapterChanged, record_revision
 from themes.models import Chapter
@@ -95,7 +97,7 @@ class ReadOnlyAdminMixin:
 class ChapterLockForm(forms.ModelForm):
     """Carries the version of the chapter the user opened; refuses the save when it moved on."""
 
-    chapter_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    chapter_version = forms.IntegerField(label=gettext_lazy("hoofdstukversie"), widget=forms.HiddenInput, required=False)
     kib_chapter_id = None  # set on the class by KibModelAdmin.get_form
 
     def __init__(self, *args, **kwargs):
@@ -149,6 +151,16 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
     chapter_path = None
     formfield_overrides = URL_FIELDS
     object_history_list_template = "admin/kib/object_history_list.html"
+
+    def message_user(self, request, message, *args, **kwargs):
+        """Django's messages say "De {name}"; a het-word such as hoofdstuk gets "Het" (kib.i18n)."""
+        return super().message_user(request, i18n.with_article(message, self.model), *args, **kwargs)
+
+    @admin.display(description=gettext_lazy("hoofdstukversie"))
+    def chapter_version(self, obj):
+        """The lock field, when the page is shown read-only (a revision, a frozen edition)."""
+        chapter = self.chapter_of(obj)
+        return chapter.version if chapter is not None else "–"
 
     # -- scoping -------------------------------------------------------------
 
@@ -317,6 +329,9 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         self._reachable(request, object_id)
+        if not hasattr(self.model._meta, "simple_history_manager_attribute"):
+            # A model without django-simple-history (recommendations): Django's own history of admin actions.
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

@@ -43,6 +43,18 @@ class KibAdminSite(admin.AdminSite):
             *super().get_urls(),
         ]
 
+    def each_context(self, request):
+        """The header greets the person by name, with their organisation(s), not by user name or role."""
+        context = super().each_context(request)
+        user = request.user
+        if user.is_authenticated:
+            from kib.models import Organisation
+
+            context["kib_user_name"] = user.get_full_name() or user.get_username()
+            names = Organisation.objects.filter(memberships__user=user).order_by("name").values_list("name", flat=True)
+            context["kib_user_organisations"] = ", ".join(names)
+        return context
+
     def index(self, request, extra_context=None):
         """The start page is "Mijn werk"; the list of tables is one click away (``tables``)."""
         from kib.workflow.mywork import my_work

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "django_prose_editor",  # the rich-text editor of the admin (kib/richtext.py)
     "kib",
     "themes",
     "recommendations",
@@ -219,6 +220,8 @@ CONTENT_SECURITY_POLICY = {
             "'sha256-mHgUAqxc8GPXM/QhzkHrHujcrQTU9fd6ZjWz+icxKcA='",
             "'sha256-+YWRMZ88jMyO7jVlBA52tZADiPobPIUA8LAWee68Fvs='",
             "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",
+            # The base styles Tiptap (the rich-text editor, django-prose-editor 0.28.0) injects.
+            "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='",
         ],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

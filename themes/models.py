@@ -157,7 +157,7 @@ class ChapterRecommendation(ChapterPart):
         REGRESSION = "regression", _("achteruitgang")
         UNCLEAR = "unclear", _("onduidelijk")
 
-    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="chapter_recommendations")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="chapter_recommendations", verbose_name=_("hoofdstuk"))
     recommendation = models.ForeignKey(
         "recommendations.Recommendation", on_delete=models.PROTECT, related_name="chapter_links", verbose_name=_("aanbeveling")
     )
@@ -177,7 +177,7 @@ class ChapterRecommendation(ChapterPart):
 
 
 class Definition(ChapterPart):
-    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="definitions")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="definitions", verbose_name=_("hoofdstuk"))
     label = models.CharField(_("label"), max_length=120, default="definitie", help_text=_("Zoals gedrukt, bijv. 'definitie jeugdhulp'."))
     question = models.CharField(_("vraag"), max_length=300, blank=True)
     body = RichTextField(_("tekst"), blank=True, help_text=_("Tekst of een lijst met punten."))
@@ -196,7 +196,7 @@ class Definition(ChapterPart):
 class HeadlineValue(ChapterPart):
     """One value of the headline key figure: a year, a group or a metric."""
 
-    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="headline_values")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="headline_values", verbose_name=_("hoofdstuk"))
     label = models.CharField(_("label"), max_length=120, help_text=_("Jaar, groep of kengetal, bijv. '2023' of 'meisjes'."))
     value = models.DecimalField(_("waarde"), max_digits=14, decimal_places=3, null=True, blank=True)
     display = models.CharField(_("weergave"), max_length=40, blank=True, help_text=_("Zoals gedrukt, bijv. '6.351' of '18%'."))
@@ -212,7 +212,7 @@ class HeadlineValue(ChapterPart):
 
 
 class Figure(ChapterPart):
-    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="figures")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="figures", verbose_name=_("hoofdstuk"))
     number = models.PositiveSmallIntegerField(_("nummer"))
     title = models.CharField(_("titel"), max_length=400)
     description = RichTextField(_("beschrijving"), blank=True)
@@ -275,7 +275,7 @@ class Block(ChapterPart):
 
 
 class KeyFigureParagraph(Block):
-    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="key_figures")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="key_figures", verbose_name=_("hoofdstuk"))
     subheading = models.CharField(_("tussenkop"), max_length=300, blank=True)
     history = HistoricalRecords()
 
@@ -289,7 +289,7 @@ class DevelopmentGroup(ChapterPart):
         NUMERICAL = "numerical", _("cijfermatige ontwikkelingen")
         POLICY = "policy", _("beleidsbeschrijvingen")
 
-    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="development_groups")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="development_groups", verbose_name=_("hoofdstuk"))
     kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("titel"), max_length=400, blank=True)
     printed_codes = models.CharField(
@@ -331,7 +331,7 @@ class DevelopmentItem(Block):
 
 
 class LatestDevelopment(Block):
-    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="latest_developments")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="latest_developments", verbose_name=_("hoofdstuk"))
     subheading = models.CharField(_("tussenkop"), max_length=300, blank=True)
     date = models.DateField(_("datum"), null=True, blank=True, help_text=_("Mag na de verslagperiode liggen."))
     history = HistoricalRecords()
@@ -344,7 +344,7 @@ class LatestDevelopment(Block):
 class ChapterSection(ChapterPart):
     """A free section, for editions with another structure (e.g. 2020: concerns and figures)."""
 
-    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="sections")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="sections", verbose_name=_("hoofdstuk"))
     title = models.CharField(_("titel"), max_length=300)
     body = RichTextField(_("tekst"), blank=True)
     history = HistoricalRecords()
@@ -358,11 +358,13 @@ class ChapterSection(ChapterPart):
 
 
 class Footnote(ChapterPart):
-    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="footnotes")
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="footnotes", verbose_name=_("hoofdstuk"))
     marker = models.CharField(_("teken"), max_length=8, default="*")
     text = models.TextField(_("tekst"))
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
-    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("soort onderdeel")
+    )
+    object_id = models.PositiveBigIntegerField(_("nummer van het onderdeel"), null=True, blank=True)
     target = GenericForeignKey("content_type", "object_id")
     history = HistoricalRecords()
 
@@ -378,9 +380,11 @@ class Citation(ChapterPart):
     """A source cited from one part of a chapter (a definition, a block, a figure)."""
 
     source = models.ForeignKey("kib.Source", on_delete=models.PROTECT, related_name="citations", verbose_name=_("bron"))
-    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="citations")
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
-    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="citations", verbose_name=_("hoofdstuk"))
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("soort onderdeel")
+    )
+    object_id = models.PositiveBigIntegerField(_("nummer van het onderdeel"), null=True, blank=True)
     target = GenericForeignKey("content_type", "object_id")
 
     class Meta(ChapterPart.Meta):

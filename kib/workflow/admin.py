@@ -201,7 +201,14 @@ class ChapterWorkflowMixin:
             and (request.user.has_perm("workflow.submit_chapter") or request.user.has_perm("workflow.review_chapter"))
             and not scoping.is_frozen(chapter.edition),
             "audit_entries": AuditEntry.objects.for_object(chapter).select_related("user")[:50],
+            "can_preview": scoping.can_preview(request.user, chapter.edition, chapter),
         }
+
+    def get_view_on_site_url(self, obj=None):
+        """"Weergeven op website" only where the website shows the chapter: a published edition, never a draft's 404."""
+        if obj is not None and not obj.edition.is_published:
+            return None
+        return super().get_view_on_site_url(obj)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -429,11 +436,23 @@ class EditionWorkflowMixin:
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, KibModelAdmin):
-    list_display = ["at", "user", "action", "object_repr", "from_state", "to_state", "comment"]
-    list_filter = ["action", "content_type"]
+    list_display = ["at", "user", "action", "object_repr", "state_change", "comment"]
+    list_filter = ["action", ("content_type", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["object_repr", "comment", "user__username"]
     list_select_related = ["user"]
     date_hierarchy = "at"
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if "from_state" in fields:  # one column in words instead of two stored values
+            fields[fields.index("from_state")] = "state_change"
+            fields.remove("to_state")
+        return fields
+
+    @admin.display(description=gettext_lazy("van → naar"))
+    def state_change(self, entry):
+        """The states in words ("concept → ingediend"), not their stored values."""
+        return entry.transition or "–"
 
     def scope_queryset(self, request, queryset):
         if scoping.sees_all_chapters(request.user):

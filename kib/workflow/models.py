@@ -47,8 +47,8 @@ class AuditEntry(models.Model):
         verbose_name=_("door"),
     )
     action = models.CharField(_("actie"), max_length=30, choices=Action.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("soort"))
+    object_id = models.PositiveBigIntegerField(_("nummer"))
     target = GenericForeignKey("content_type", "object_id")
     object_repr = models.CharField(_("object"), max_length=300)
     from_state = models.CharField(_("van"), max_length=20, blank=True)
@@ -61,7 +61,7 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
         verbose_name = _("logregel")
-        verbose_name_plural = _("logboek")
+        verbose_name_plural = _("logregels")
         default_permissions = ("view",)
         # The workflow's own permissions; the roles (see roles.py) hand them out.
         permissions = [
@@ -93,8 +93,10 @@ class ReviewComment(models.Model):
     chapter = models.ForeignKey(
         "themes.Chapter", on_delete=models.CASCADE, related_name="review_comments", verbose_name=_("hoofdstuk")
     )
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
-    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("soort onderdeel")
+    )
+    object_id = models.PositiveBigIntegerField(_("nummer van het onderdeel"), null=True, blank=True)
     target = GenericForeignKey("content_type", "object_id")
     target_repr = models.CharField(_("onderdeel"), max_length=300, blank=True)
     parent = models.ForeignKey(

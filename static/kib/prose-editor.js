@@ -1,0 +1,43 @@
+// The rich-text editor of the KIB admin (django-prose-editor, Tiptap/ProseMirror).
+//
+// The package's own "configurable" preset finds the editor through an inline import map,
+// which the strict content security policy forbids; this module imports the editor bundle
+// by its relative static path instead, so the page needs no inline script. The extensions
+// are the ones the field declares (kib/richtext.py), read from the textarea's data attribute.
+import * as editor from "../django_prose_editor/editor.js";
+
+const ATTRIBUTE = "data-django-prose-editor-configurable";
+
+function createEditor(textarea) {
+  if (textarea.closest(".prose-editor")) return null;
+  const config = JSON.parse(textarea.getAttribute(ATTRIBUTE) || "{}");
+  const extensions = [];
+  for (const [name, options] of Object.entries(config.extensions || {})) {
+    const extension = editor[name];
+    if (!extension) continue;
+    extensions.push(typeof options === "object" ? extension.configure(options) : extension);
+  }
+  const instance = editor.createTextareaEditor(textarea, extensions);
+  translateToolbar(textarea);
+  return instance;
+}
+
+// The toolbar's button titles are English in the package; the Dutch ones come from the
+// admin's JavaScript catalogue (locale/nl/LC_MESSAGES/djangojs.po).
+function translateToolbar(textarea) {
+  const gettext = window.gettext || ((text) => text);
+  const wrapper = textarea.closest(".prose-editor") || textarea.parentElement;
+  const translate = () => {
+    for (const button of wrapper.querySelectorAll(".prose-menubar__button[title]:not([data-kib-title])")) {
+      const label = gettext(button.getAttribute("title"));
+      button.setAttribute("data-kib-title", "");
+      button.setAttribute("title", label);
+      button.setAttribute("aria-label", label);
+    }
+  };
+  translate();
+  // The menu bar is built once the editor view exists.
+  new MutationObserver(translate).observe(wrapper, { childList: true, subtree: true });
+}
+
+editor.initializeEditors(createEditor, `[${ATTRIBUTE}]`);

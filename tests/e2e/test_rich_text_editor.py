@@ -1,0 +1,114 @@
+"""The rich-text editor in Debian's Chromium: an editor writes with the toolbar, never with HTML.
+
+UNICEF's editor opens a draft chapter, writes a paragraph with bold text, a bulleted list and
+a link through the toolbar, pastes Word-like HTML, and saves; the chapter stores the sanitised
+subset. Screenshots: ``e2e-screenshots/editor-*.png`` at 1280×900 and 390 px wide.
+"""
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "kinderrechten-demo"
+
+# What Word puts on the clipboard, shortened: its own namespaces, classes, styles, a comment,
+# a span soup, an image, and a script a web page might carry along.
+WORD_HTML = (
+    '<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>p.MsoNormal{margin:0}</style></head>'
+    '<body><!--StartFragment--><p class="MsoNormal" style="mso-line-height-alt:12pt">'
+    '<span style="font-family:Calibri;mso-bidi-font-weight:bold"><b>Geplakt</b> uit <i>Word</i></span>'
+    '<o:p></o:p></p><img src="https://tracker.example/pixel.gif"><script>alert(1)</script><!--EndFragment--></body></html>'
+)
+
+
+@pytest.fixture
+def draft_chapter():
+    from tests import factories as f
+
+    unicef = f.organisation("UNICEF Nederland", short_name="UNICEF", slug="unicef")
+    edition = f.edition(year=2025, title="Kinderrechten in Beweging")
+    theme = f.theme(7, title="Onderwijs", nav_label="Onderwijs", slug="onderwijs")
+    chapter = f.chapter(edition=edition, theme=theme, lead_organisation=unicef, summary="<p>Oude tekst.</p>")
+    f.editor(unicef, username="redacteur-unicef", password=PASSWORD, first_name="Rosa", last_name="de Vries")
+    return chapter
+
+
+def test_editor_writes_bold_a_list_and_a_link_with_the_toolbar(page, live_server, login, screenshot, draft_chapter):
+    from themes.models import Chapter
+
+    violations = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
+    login("redacteur-unicef")
+    page.goto(f"{live_server.url}/admin/themes/chapter/{draft_chapter.pk}/change/")
+
+    editor = page.locator(".prose-editor:has(#id_summary)")
+    text = editor.locator(".ProseMirror")
+    assert not page.locator("#id_summary").is_visible()  # the HTML source is not what the editor sees
+    assert editor.locator("[data-name=bold]").get_attribute("title") == "Vet"
+    # Nothing outside the subset is offered.
+    names = set(editor.locator(".prose-menubar__button").evaluate_all("buttons => buttons.map(b => b.dataset.name)"))
+    assert {"bold", "italic", "bulletList", "orderedList", "link", "superscript", "subscript"} <= names
+    assert not names & {"heading", "html", "image", "table", "blockquote", "codeBlock", "underline", "strike"}
+
+    text.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.type("Onderwijs is ")
+    editor.locator("[data-name=bold]").click()
+    page.keyboard.type("voor ieder kind")
+    editor.locator("[data-name=bold]").click()
+    page.keyboard.type(" een recht.")
+    page.keyboard.press("Enter")
+    editor.locator("[data-name=bulletList]").click()
+    page.keyboard.type("eerste punt")
+    page.keyboard.press("Enter")
+    page.keyboard.type("tweede punt")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # out of the list
+    page.keyboard.type("Lees meer bij UNICEF")
+    for _ in "UNICEF":
+        page.keyboard.press("Shift+ArrowLeft")
+    editor.locator("[data-name=link]").click()
+    dialog = page.locator("dialog[open]")
+    assert dialog.locator("label[for]").first.inner_text() == "Webadres (URL)"
+    dialog.locator("input[name=href]").fill("https://www.unicef.nl/")
+    dialog.locator("button[type=submit]").click()
+    text.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+
+    # The editor loads and works under the content security policy without being refused anything.
+    assert violations == []
+
+    # Paste from Word: the editor keeps bold and italic, and drops the rest. (The browser refuses
+    # the pasted inline styles while the editor reads them: that is the policy at work.)
+    text.evaluate(
+        """(element, html) => {
+            const data = new DataTransfer();
+            data.setData("text/html", html);
+            data.setData("text/plain", "Geplakt uit Word");
+            element.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        WORD_HTML,
+    )
+    editor.scroll_into_view_if_needed()
+    screenshot("editor-1-toolbar-1280", full_page=False)
+
+    with page.expect_navigation():
+        page.click("input[name=_continue]")
+    assert "is gewijzigd" in page.locator(".messagelist").inner_text()
+    stored = Chapter.objects.get(pk=draft_chapter.pk).summary
+    assert stored == (
+        "<p>Onderwijs is <strong>voor ieder kind</strong> een recht.</p>"
+        "<ul><li><p>eerste punt</p></li><li><p>tweede punt</p></li></ul>"
+        '<p>Lees meer bij <a href="https://www.unicef.nl/" title="" rel="noopener noreferrer">UNICEF</a></p>'
+        "<p><strong>Geplakt</strong> uit <em>Word</em></p>"
+    )
+    # After saving, the editor shows the stored text again, as text.
+    assert page.locator(".prose-editor:has(#id_summary) .ProseMirror strong").first.inner_text() == "voor ieder kind"
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator(".prose-editor:has(#id_summary)").scroll_into_view_if_needed()
+    screenshot("editor-2-toolbar-390", full_page=False)
+    box = page.locator(".prose-editor:has(#id_summary)").bounding_box()
+    assert box["x"] + box["width"] <= 390  # the editor fits a phone's width

@@ -206,7 +206,13 @@ class Grower:
                     if last:
                         self.out(f"  {edition.year}: {imported} waarnemingen geïmporteerd; blijft in voorbereiding")
                         return edition
-                    services.publish_edition(edition, by=self.coordinator)
+                    # a grown year edits one text per chapter, not every carried-over one: the
+                    # coordinator publishes over the readiness warnings with a reason, as the real one may
+                    services.publish_edition(
+                        edition,
+                        by=self.coordinator,
+                        reason="Gegroeide benchmarkset: overgenomen teksten niet per stuk bekeken.",
+                    )
                     edition = services.start_next_edition(
                         edition, by=self.coordinator, deadline=datetime.date(edition.year + 1, 3, 1)
                     )

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0006_observation_published_values'),
+        ('indicators', '0007_chart_window'),
     ]
 
     operations = [

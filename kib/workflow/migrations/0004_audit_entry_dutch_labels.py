@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('workflow', '0002_roles'),
+        ('workflow', '0003_carried_over'),
     ]
 
     operations = [

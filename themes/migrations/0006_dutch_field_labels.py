@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('themes', '0004_chapter_state_not_editable'),
+        ('themes', '0005_figure_printed_without_chart'),
     ]
 
     operations = [

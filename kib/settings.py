@@ -72,6 +72,8 @@ try:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 except Exception as exc:  # dj_database_url raises several types for a bad URL
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+# A kept connection is checked before each request reuses it, so a database restart costs no error.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -207,6 +209,10 @@ LOGGING = {
 # The yearly PDF (publication): wall-clock limit of one WeasyPrint build, and where draft
 # previews are kept (outside MEDIA_ROOT, so they are reachable only through the admin).
 KIB_PDF_TIMEOUT = env_int("KIB_PDF_TIMEOUT", 600)
+# A running build renews its lease (a heartbeat) every quarter of KIB_PDF_LEASE_SECONDS; a build whose
+# lease ran out lost its worker and is run again, at most KIB_PDF_MAX_ATTEMPTS times in all.
+KIB_PDF_LEASE_SECONDS = env_int("KIB_PDF_LEASE_SECONDS", 60)
+KIB_PDF_MAX_ATTEMPTS = env_int("KIB_PDF_MAX_ATTEMPTS", 3)
 KIB_PDF_PREVIEW_ROOT = Path(os.environ.get("KIB_PDF_PREVIEW_ROOT", BASE_DIR / "var" / "pdf-previews"))
 
 # Editorial workflow: the address used in the links of notification mails.
@@ -232,6 +238,18 @@ CACHES = {
         "LOCATION": os.environ.get("KIB_PUBLIC_CACHE_DIR", str(BASE_DIR / "var" / "public-cache")),
     },
 }
+# More than one web server: KIB_CACHE_URL (redis://host:6379/0) keeps the content version and the
+# rendered pages in Redis (Django's own backend), shared by every server; unset, one machine as above.
+KIB_CACHE_URL = os.environ.get("KIB_CACHE_URL", "").strip()
+if KIB_CACHE_URL:
+    if not KIB_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"KIB_CACHE_URL must be a redis://, rediss:// or unix:// URL; got {KIB_CACHE_URL!r}.")
+    for _alias in CACHES:
+        CACHES[_alias] = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": KIB_CACHE_URL,
+            "KEY_PREFIX": f"kib-{_alias}",
+        }
 INSTALLED_APPS.append("csp")
 MIDDLEWARE.append("csp.middleware.CSPMiddleware")
 # No inline script or style anywhere on the public site. The hashes admit the few inline

@@ -10,15 +10,15 @@ Content-Type, Content-Disposition, ETag, Last-Modified and 304 answers.
 What still applies: the request log line and its X-Request-ID (``RequestLogMiddleware``, first in
 the stack), the HTTPS redirect and security headers (``SecurityMiddleware``, before this one), the
 host check (as ``CommonMiddleware`` does it), and X-Frame-Options and the content security policy,
-added here as their middleware would. Anything else, and a download URL without a published PDF
-(the site's 404 page), goes down the stack as before.
+added here as their middleware would. Anything else, a download URL without a published PDF
+(the site's 404 page) and a stored file that fails its check (the 503 page), goes down the stack
+as before.
 """
 
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.http import Http404
 from django.urls import Resolver404, resolve
 
 from kib.publication import views
@@ -89,7 +89,7 @@ class PdfDownloadMiddleware:
             return None
         try:
             response = views.pdf_response(request, stored)
-        except Http404:  # the file is missing from storage: the view answers with the 404 page
+        except views.PdfDamaged:  # reported; the view answers with the 503 page
             return None
         for header, value in self.headers.items():
             response.headers.setdefault(header, value)

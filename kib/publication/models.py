@@ -51,6 +51,21 @@ class PdfBuild(models.Model):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(_("foutmelding"), blank=True)
+    # The lease of a running build: the worker renews ``heartbeat_at`` while it builds. A build whose
+    # heartbeat is older than KIB_PDF_LEASE_SECONDS lost its worker; the watchdog queues it again
+    # (at most KIB_PDF_MAX_ATTEMPTS runs) or marks it failed with the reason.
+    heartbeat_at = models.DateTimeField(_("laatste hartslag"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
+    task_id = models.CharField(_("taak"), max_length=64, blank=True)
+    repairs = models.ForeignKey(
+        "PublishedPdf",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="repair_builds",
+        verbose_name=_("herstelt"),
+        help_text=_("Een herstelbouw maakt het beschadigde bestand van deze versie opnieuw uit de bevroren editie."),
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -90,6 +105,9 @@ class PublishedPdfQuerySet(models.QuerySet):
     def current(self):
         return self.filter(is_current=True)
 
+    def damaged(self):
+        return self.filter(damaged_at__isnull=False)
+
 
 class PublishedPdf(models.Model):
     """A stored PDF of a published edition. A correction adds a version; old versions stay on record."""
@@ -104,6 +122,11 @@ class PublishedPdf(models.Model):
     page_count = models.PositiveIntegerField(_("pagina's"))
     created_at = models.DateTimeField(_("gemaakt op"), auto_now_add=True)
     is_current = models.BooleanField(_("huidige versie"), default=False)
+    # Set when the stored file no longer matches its size and SHA-256 (kib.publication.integrity);
+    # cleared when a repair build has written it again.
+    damaged_at = models.DateTimeField(_("beschadigd gevonden op"), null=True, blank=True)
+    damage = models.CharField(_("beschadiging"), max_length=300, blank=True)
+    repaired_at = models.DateTimeField(_("hersteld op"), null=True, blank=True)
 
     objects = PublishedPdfQuerySet.as_manager()
 

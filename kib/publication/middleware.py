@@ -10,9 +10,9 @@ Content-Type, Content-Disposition, ETag, Last-Modified and 304 answers.
 What still applies: the request log line and its X-Request-ID (``RequestLogMiddleware``, first in
 the stack), the HTTPS redirect and security headers (``SecurityMiddleware``, before this one), the
 host check (as ``CommonMiddleware`` does it), and X-Frame-Options and the content security policy,
-added here as their middleware would. Anything else, a download URL without a published PDF
-(the site's 404 page) and a stored file that fails its check (the 503 page), goes down the stack
-as before.
+added here as their middleware would. A stored file that fails its check gets the 503 page here.
+Anything else, and a download URL without a published PDF (the site's 404 page), goes down the
+stack as before.
 """
 
 from functools import lru_cache
@@ -89,8 +89,8 @@ class PdfDownloadMiddleware:
             return None
         try:
             response = views.pdf_response(request, stored)
-        except views.PdfDamaged:  # reported; the view answers with the 503 page
-            return None
+        except views.PdfDamaged:  # reported once, its repair queued: the 503 page, in the default language
+            response = views.unavailable(request, stored).render()
         for header, value in self.headers.items():
             response.headers.setdefault(header, value)
         return response

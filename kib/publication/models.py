@@ -1,10 +1,13 @@
 """PDF builds and the published, stored PDF versions of an edition."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +98,14 @@ class PdfBuild(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("pdf-bouw")
         verbose_name_plural = _("pdf-bouwen")
+
+    @property
+    def is_stalled(self):
+        """Running, but the lease ran out: its worker stopped (the same rule as ``services.stalled_builds``)."""
+        if self.status != self.Status.RUNNING:
+            return False
+        beat = self.heartbeat_at or self.started_at
+        return beat is not None and beat < timezone.now() - timedelta(seconds=settings.KIB_PDF_LEASE_SECONDS)
 
     def __str__(self):
         what = self.chapter.display_title if self.chapter_id else str(self.edition)

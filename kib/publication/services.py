@@ -67,12 +67,17 @@ def published_filename(edition, version):
 
 
 def _enqueue(build):
-    result = build_pdf.enqueue(build.pk)
-    PdfBuild.objects.filter(pk=build.pk).update(task_id=str(result.id))
-    build.task_id = str(result.id)
+    _enqueue_task(build)
     if build.kind != PdfBuild.Kind.PREVIEW:
         _watch_later(build)
     return build
+
+
+def _enqueue_task(build):
+    """Queue the build task; the build remembers it (a dead worker's task is closed by the watchdog)."""
+    result = build_pdf.enqueue(build.pk)
+    PdfBuild.objects.filter(pk=build.pk).update(task_id=str(result.id))
+    build.task_id = str(result.id)
 
 
 def _watch_later(build):
@@ -302,18 +307,22 @@ def recover_stalled_builds(now=None):
             if build.attempts >= settings.KIB_PDF_MAX_ATTEMPTS:
                 build.status = PdfBuild.Status.FAILED
                 build.finished_at = now
-                build.error = reason + " " + _("Na %(n)s pogingen opgegeven; publiceer opnieuw of open een correctie.") % {
-                    "n": build.attempts
-                }
+                build.error = (
+                    reason
+                    + " "
+                    + _("Na %(n)s pogingen opgegeven; publiceer opnieuw of open een correctie.") % {"n": build.attempts}
+                )
             else:
                 build.status = PdfBuild.Status.QUEUED
                 build.error = reason + " " + _("Opnieuw in de wachtrij.")
                 requeued.append(build)
             build.save(update_fields=["status", "error", "finished_at"])
-            log.warning("event=pdf_build_stalled build=%s attempts=%s status=%s", build.pk, build.attempts, build.status)
+            log.warning(
+                "event=pdf_build_stalled build=%s attempts=%s status=%s", build.pk, build.attempts, build.status
+            )
             touched.append(build)
         for build in requeued:
-            transaction.on_commit(lambda build=build: build_pdf.enqueue(build.pk))
+            transaction.on_commit(lambda build=build: _enqueue_task(build))
     return touched
 
 

@@ -93,9 +93,7 @@ def pdf_response(request, stored):
 
 def unavailable(request, stored):
     """The 503 page of a damaged or missing file: it is being made again; try later."""
-    response = TemplateResponse(
-        request, "publication/pdf_unavailable.html", {"filename": stored.filename}, status=503
-    )
+    response = TemplateResponse(request, "publication/pdf_unavailable.html", {"filename": stored.filename}, status=503)
     response["Retry-After"] = "300"
     response["Cache-Control"] = "no-store"
     return response

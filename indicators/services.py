@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation
+from kib import freeze
 
 
 def _matching_chapters(old_edition, new_edition):
@@ -18,9 +19,7 @@ def carry_data_gaps(old_chapter, new_chapter):
     not copied twice, so this is safe to call again. Returns the new gaps.
     """
     already = set(new_chapter.data_gaps.filter(carried_from__isnull=False).values_list("carried_from_id", flat=True))
-    gaps = old_chapter.data_gaps.filter(status__in=[DataGap.Status.OPEN, DataGap.Status.PARTLY]).exclude(
-        pk__in=already
-    )
+    gaps = old_chapter.data_gaps.filter(status__in=[DataGap.Status.OPEN, DataGap.Status.PARTLY]).exclude(pk__in=already)
     return [
         DataGap.objects.create(
             chapter=new_chapter,
@@ -153,7 +152,8 @@ def pin_chart_periods(edition):
         periods = data.categories if data.by_period else [s.label for s in data.series]
         chart.periods = ", ".join(sorted(set(periods), key=period_sort_key))
         chart.periods_pinned = True
-        chart.save(update_fields=["periods", "periods_pinned"])
+        with freeze.publishing(edition):  # the edition may be frozen already: this is its publication's own step
+            chart.save(update_fields=["periods", "periods_pinned"])
         pinned += 1
     return pinned
 

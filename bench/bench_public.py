@@ -5,7 +5,10 @@ throwaway database with the demo (a temporary SQLite file, or the throwaway Post
 ``tools/with-postgres``), then measures with wrk, in the same run:
 
 - HTML pages (home, a theme page, the tracker with filters) against ``/ping``, the trivial view;
-- the stored 2024 PDF against a static file of the same bytes served by whitenoise.
+- the stored 2024 PDF (size and SHA-256 checked before it is served, the hash once per file)
+  against a static file of the same bytes served by whitenoise; and the same download through
+  the whole middleware stack to the plain view (``bench/settings_plain_download.py``, a second
+  gunicorn without ``PdfDownloadMiddleware``), to show what that middleware is worth.
 
 Prints requests/s, p95 latency and the ratios with their goals (HTML >= 0.5 of the trivial
 view, PDF >= 0.9 of the static file). Every run is bounded (``--seconds`` per URL, 8 connections)
@@ -74,7 +77,7 @@ def prepare(env, workdir):
     run([*manage, "collectstatic", "--noinput", "-v0"], env)
 
 
-def start_server(env, port, workers):
+def start_server(env, port, workers, settings_module=None):
     args = [
         GUNICORN,
         "kib.wsgi",
@@ -89,6 +92,8 @@ def start_server(env, port, workers):
         "--log-level",
         "warning",
     ]
+    if settings_module:
+        env = {**env, "DJANGO_SETTINGS_MODULE": settings_module}
     server = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -195,6 +200,14 @@ def main():
         results = {}
         for name, path in targets.items():
             results[name] = wrk(base + path, options.seconds, options.connections, script.name)
+        if "PDF download" in targets:
+            stop_server(server)
+            server = start_server(env, port, options.workers, "bench.settings_plain_download")
+            path = targets["PDF download"]
+            assert fetch(base + path)[0] == 200
+            results["PDF download, whole stack (plain view)"] = wrk(
+                base + path, options.seconds, options.connections, script.name
+            )
         report(results, options, env)
     finally:
         if server is not None:
@@ -221,6 +234,12 @@ def report(results, options, env):
         print(
             f"  {'PDF download':34} {ratio:5.2f} of the same static file (>= 0.9) {'met' if ratio >= 0.9 else 'MISSED'}"
         )
+        plain = results.get("PDF download, whole stack (plain view)")
+        if plain:
+            print(
+                f"  {'PDF download, whole stack':34} {plain[0] / results['static file, same bytes as the PDF'][0]:5.2f} "
+                f"of the same static file; the middleware gives {results['PDF download'][0] / plain[0]:4.2f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -73,10 +73,11 @@ class FrozenEditionProtected(ProtectedError):
 class Rule:
     """How a model's rows are drawn by frozen editions, and which of their fields are guarded."""
 
-    def __init__(self, fields, editions, one_way=None):
+    def __init__(self, fields, editions, one_way=None, may_be_drawn=None):
         self.fields = tuple(fields)  # attnames
         self.editions = editions  # ids (a queryset or list of pks) -> Q over Edition
         self.one_way = one_way or {}  # field -> the one value it may always be changed to
+        self.may_be_drawn = may_be_drawn or (lambda instance: True)  # False: no query needed
 
     def frozen_years(self, ids, released=()):
         from kib.workflow.scoping import frozen_editions
@@ -115,6 +116,7 @@ def _rules():
             ["indicator_id", "period", "territory", "sex", "age_group", "breakdown", "public"],
             _public_observation_editions,
             one_way={"public": True},
+            may_be_drawn=lambda observation: observation.public,  # as loaded: a non-public one is nobody's yet
         ),
         Chart: Rule(
             ["figure_id", "kind", "periods", "periods_pinned", "value_label"],
@@ -206,7 +208,7 @@ def refusal_to_delete(instance, released=()):
     """The message why ``instance`` may not be deleted, or ''. Deleting an edition itself takes its rows
     along: ``released`` are the editions being deleted."""
     rule = rule_for(type(instance))
-    if rule is None or instance.pk is None:
+    if rule is None or instance.pk is None or not rule.may_be_drawn(instance):
         return ""
     years = rule.frozen_years([instance.pk], released)
     return _message(instance, years, deleting=True) if years else ""

@@ -24,6 +24,7 @@ from django.conf import settings as django_settings
 from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from django.db.models import F
+from django.test import modify_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -312,3 +313,13 @@ def test_a_worker_killed_mid_build_is_replaced_and_the_next_one_stores_the_pdf(c
     assert DBTaskResult.objects.get(id=killed_task).status == TaskResultStatus.FAILED  # the killed one, closed
     assert DBTaskResult.objects.get(id=build.task_id).status == TaskResultStatus.SUCCESSFUL
     assert not DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).exists()
+
+
+@modify_settings(MIDDLEWARE={"remove": "kib.publication.middleware.PdfDownloadMiddleware"})
+def test_the_plain_view_checks_the_file_too(client):
+    pdf = build_published_pdf_now(published_edition())
+    truncate(pdf, size=10)
+    response = client.get(pdf_url())
+    assert response.status_code == 503 and "tijdelijk niet beschikbaar" in response.content.decode()
+    pdf.refresh_from_db()
+    assert pdf.damage == f"Het bestand is 10 bytes, opgeslagen als {pdf.size} bytes."

@@ -144,6 +144,17 @@ def wrk(url, seconds, connections, script):
     return rps, int(stats["p95_us"]) / 1000
 
 
+def interleaved(base, targets, options, script, rounds=3):
+    """Each target measured ``rounds`` times, in turns; the best run of each."""
+    best = {}
+    for _ in range(rounds):
+        for name, path in targets.items():
+            rps, p95 = wrk(base + path, options.seconds, options.connections, script)
+            if name not in best or rps > best[name][0]:
+                best[name] = (rps, p95)
+    return best
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run (default 5)")
@@ -198,16 +209,21 @@ def main():
         with tempfile.NamedTemporaryFile("w", suffix=".lua", dir=workdir, delete=False) as script:
             script.write(P95_SCRIPT)
         results = {}
+        pdf_pair = ("PDF download", "static file, same bytes as the PDF")
         for name, path in targets.items():
-            results[name] = wrk(base + path, options.seconds, options.connections, script.name)
+            if name not in pdf_pair:
+                results[name] = wrk(base + path, options.seconds, options.connections, script.name)
         if "PDF download" in targets:
+            # The download and its static twin, in turns, best of three: on a busy machine a single run
+            # of each measures the neighbours more than the code.
+            pair = {name: targets[name] for name in pdf_pair}
+            results.update(interleaved(base, pair, options, script.name))
             stop_server(server)
             server = start_server(env, port, options.workers, "bench.settings_plain_download")
-            path = targets["PDF download"]
-            assert fetch(base + path)[0] == 200
-            results["PDF download, whole stack (plain view)"] = wrk(
-                base + path, options.seconds, options.connections, script.name
-            )
+            assert fetch(base + targets["PDF download"])[0] == 200
+            plain = interleaved(base, pair, options, script.name)
+            results["PDF download, whole stack (plain view)"] = plain["PDF download"]
+            results["static file, beside the whole stack"] = plain["static file, same bytes as the PDF"]
         report(results, options, env)
     finally:
         if server is not None:
@@ -236,9 +252,10 @@ def report(results, options, env):
         )
         plain = results.get("PDF download, whole stack (plain view)")
         if plain:
+            twin = results["static file, beside the whole stack"][0]
             print(
-                f"  {'PDF download, whole stack':34} {plain[0] / results['static file, same bytes as the PDF'][0]:5.2f} "
-                f"of the same static file; the middleware gives {results['PDF download'][0] / plain[0]:4.2f}x"
+                f"  {'PDF download, whole stack':34} {plain[0] / twin:5.2f} of the same static file (>= 0.9) "
+                f"{'met' if plain[0] / twin >= 0.9 else 'MISSED'}"
             )
 
 

@@ -118,8 +118,8 @@ class FrozenCheckForm(forms.ModelForm):
         return freeze._message(instance, years) if years else ""
 
 
-class FrozenCheckInlineFormSet(forms.BaseInlineFormSet):
-    """Rows of an inline marked for deletion that a published edition draws stay, with the reason."""
+class FrozenDeleteCheckMixin:
+    """For an inline's formset: rows marked for deletion that a published edition draws stay, with the reason."""
 
     def clean(self):
         super().clean()
@@ -431,7 +431,11 @@ class KibInlineMixin(ScopedChoicesMixin):
     extra = 0
     formfield_overrides = URL_FIELDS
     form = FrozenCheckForm
-    formset = FrozenCheckInlineFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        base = kwargs.get("formset", self.formset)  # an inline formset, or a generic one
+        kwargs["formset"] = type(f"FrozenCheck{base.__name__}", (FrozenDeleteCheckMixin, base), {})
+        return super().get_formset(request, obj, **kwargs)
 
     def _parent_editable(self, request, obj):
         parent_admin = self.admin_site._registry.get(self.parent_model)

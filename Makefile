@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: run test test-sqlite test-postgres e2e bench lint install install-dev clean demo prod-smoke restore-check audit-deps
+.PHONY: run test test-sqlite test-postgres test-shuffled e2e bench lint install install-dev clean demo prod-smoke restore-check audit-deps
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,8 @@ run: install
 	DJANGO_DEBUG=1 $(PY) manage.py load_demo
 	DJANGO_DEBUG=1 $(PY) manage.py serve_demo --addr $(HOST):$(PORT)
 
-## Run the whole suite on SQLite and on a throwaway PostgreSQL cluster.
+## Run the whole suite on SQLite and on a throwaway PostgreSQL cluster, in file order (reproducible;
+## pytest-randomly is installed but switched off here: `make test-shuffled` is the order guard).
 test: install-dev
 	KIB_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v0
 	$(VENV)/bin/ruff check .
@@ -37,17 +38,23 @@ test: install-dev
 
 test-sqlite: install-dev
 	tools/ensure-tools
-	KIB_TESTING=1 $(PYTEST) -m "not e2e" -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+	KIB_TESTING=1 $(PYTEST) -m "not e2e" -n 2 -p no:cacheprovider -p no:randomly $(PYTEST_ARGS)
 
 test-postgres: install-dev
 	tools/ensure-tools
-	tools/with-postgres env KIB_TESTING=1 $(PYTEST) -m "not e2e" -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+	tools/with-postgres env KIB_TESTING=1 $(PYTEST) -m "not e2e" -n 2 -p no:cacheprovider -p no:randomly $(PYTEST_ARGS)
+
+## The whole suite on SQLite in a random order (pytest-randomly prints its seed; repeat a run with
+## PYTEST_ARGS=--randomly-seed=SEED): every test passes alone and in any order.
+test-shuffled: install-dev
+	tools/ensure-tools
+	KIB_TESTING=1 $(PYTEST) -m "not e2e" -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 ## End-to-end tests in Debian's Chromium (installed with apt-get when missing).
 e2e: install-dev
 	tools/ensure-chromium
 	tools/ensure-tools
-	KIB_TESTING=1 $(PYTEST) -m e2e -p no:cacheprovider $(PYTEST_ARGS)
+	KIB_TESTING=1 $(PYTEST) -m e2e -p no:cacheprovider -p no:randomly $(PYTEST_ARGS)
 
 ## Benchmarks (figures only, no pass/fail): the yearly PDF build and its download.
 bench: install-dev

@@ -67,9 +67,10 @@ def prepare(env, workdir):
             "shell",
             "-c",
             "from kib.models import Edition\n"
-            "from kib.publication.services import build_published_pdf_now, current_pdf\n"
+            "from kib.publication.models import PublishedPdf\n"
+            "from kib.publication.services import build_published_pdf_now\n"
             "edition = Edition.objects.published().get(year=2024)\n"
-            "current_pdf(edition) or build_published_pdf_now(edition)",
+            "PublishedPdf.objects.current().filter(edition=edition).first() or build_published_pdf_now(edition)",
         ],
         env,
         stdout=subprocess.DEVNULL,

@@ -2,7 +2,7 @@
 export, charts of numbered figures, headline series, data gaps, the import log and the open data.
 
 Scoping: editors reach the indicators of their organisations' chapters in an edition in
-preparation (``indicators.scoping``) and the chapter parts of their chapters
+preparation (``kib.workflow.scoping``) and the chapter parts of their chapters
 (``chapter_path``); coordinators reach everything.
 """
 
@@ -18,25 +18,21 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 from import_export.results import RowResult
 
-from indicators import charts, scoping
-from indicators.exporters import EXPORTERS
+from indicators import charts
 from indicators.importing import COLUMNS, IMPORT_FORMATS, ImportFileError, check_size, template_bytes
 from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, ImportLog, Indicator, Observation
 from indicators.resources import ObservationResource
 from indicators.stats import headline_change
 from kib.admin_base import KibModelAdmin, KibTabularInline, ReadOnlyAdminMixin
 from kib.models import Edition
+from kib.publication.registry import on_request_edition_exporters
+from kib.workflow import scoping
+from themes import parts
 from themes.models import Figure, Theme
 
 
-class IndicatorsModelAdmin(KibModelAdmin):
-    """Chapter parts are scoped by ``chapter_path`` in the base; indicator rows override ``scope_queryset``."""
-
-
 def scoped_by_indicator(request, qs, lookup):
-    if scoping.sees_everything(request.user):
-        return qs
-    return qs.filter(**{f"{lookup}__in": scoping.indicators_for_user(request.user).values("pk")})
+    return scoping.scope_by_indicator(request.user, qs, lookup)
 
 
 # -- indicators -----------------------------------------------------------------
@@ -60,7 +56,7 @@ class FigureSeriesOfIndicatorInline(KibTabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(IndicatorsModelAdmin):
+class IndicatorAdmin(KibModelAdmin):
     list_display = ["name", "code", "theme", "unit", "observation_count"]
     list_filter = ["theme"]
     search_fields = ["name", "code"]
@@ -79,9 +75,9 @@ class IndicatorAdmin(IndicatorsModelAdmin):
         return obj.observations.count()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "theme" and not scoping.sees_everything(request.user):
+        if db_field.name == "theme" and not scoping.sees_all_chapters(request.user):
             kwargs["queryset"] = Theme.objects.filter(
-                pk__in=scoping.chapters_in_preparation_for(request.user).values("theme_id")
+                pk__in=scoping.chapters_in_preparation(request.user).values("theme_id")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -118,16 +114,17 @@ class IndicatorAdmin(IndicatorsModelAdmin):
             "opts": self.opts,
             "title": _("Open data per editie"),
             "editions": Edition.objects.order_by("-year"),
-            "exporters": [{"identifier": key, "verbose_name": cls.verbose_name} for key, cls in EXPORTERS.items()],
+            "exporters": [{"identifier": cls.identifier, "label": cls.label} for cls in on_request_edition_exporters()],
         }
         return TemplateResponse(request, "admin/indicators/indicator/opendata.html", context)
 
     def opendata_download(self, request, year, kind):
-        if not self.has_view_permission(request) or kind not in EXPORTERS:
+        exporters = {cls.identifier: cls for cls in on_request_edition_exporters()}
+        if not self.has_view_permission(request) or kind not in exporters:
             raise PermissionDenied
         edition = get_object_or_404(Edition, year=year)
-        scope = None if edition.is_published else scoping.indicators_for_user(request.user)
-        return EXPORTERS[kind](edition, indicators=scope).response()
+        scope = None if edition.is_published else scoping.visible_indicators(request.user)
+        return exporters[kind](edition, indicators=scope).response()
 
 
 # -- observations: import and export ------------------------------------------------
@@ -165,7 +162,7 @@ class ObservationConfirmForm(ConfirmImportForm):
 
 
 @admin.register(Observation)
-class ObservationAdmin(ImportExportMixin, IndicatorsModelAdmin):
+class ObservationAdmin(ImportExportMixin, KibModelAdmin):
     list_display = ["indicator", "period", "territory", "sex", "age_group", "breakdown", "value", "flag", "public"]
     list_filter = ["territory", "flag", "public", "indicator__theme"]
     search_fields = ["indicator__name", "indicator__code", "period"]
@@ -277,7 +274,7 @@ class ObservationAdmin(ImportExportMixin, IndicatorsModelAdmin):
     def template_download(self, request, file_format):
         if not self.has_import_permission(request) or file_format not in ("xlsx", "csv"):
             raise PermissionDenied
-        data = template_bytes(file_format, scoping.indicators_for_user(request.user))
+        data = template_bytes(file_format, scoping.visible_indicators(request.user))
         content_type = "text/csv; charset=utf-8" if file_format == "csv" else IMPORT_FORMATS[1].CONTENT_TYPE
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="kib-importsjabloon.{file_format}"'
@@ -301,8 +298,8 @@ class FigureSeriesInline(KibTabularInline):
 
 
 @admin.register(Chart)
-class ChartAdmin(IndicatorsModelAdmin):
-    chapter_path = "figure__chapter"
+class ChartAdmin(KibModelAdmin):
+    chapter_path = parts.chapter_path(Chart)
     list_display = ["figure", "chapter", "kind", "has_data"]
     list_filter = ["kind", "figure__chapter__edition", "figure__chapter__theme"]
     search_fields = ["figure__title"]
@@ -331,8 +328,8 @@ class ChartAdmin(IndicatorsModelAdmin):
 
 
 @admin.register(HeadlineSeries)
-class HeadlineSeriesAdmin(IndicatorsModelAdmin):
-    chapter_path = "chapter"
+class HeadlineSeriesAdmin(KibModelAdmin):
+    chapter_path = parts.chapter_path(HeadlineSeries)
     list_display = ["chapter", "indicator", "period_from", "period_to", "change_display"]
     list_filter = ["chapter__edition"]
     list_select_related = ["chapter__edition", "chapter__theme", "indicator"]
@@ -349,8 +346,8 @@ class HeadlineSeriesAdmin(IndicatorsModelAdmin):
 
 
 @admin.register(DataGap)
-class DataGapAdmin(IndicatorsModelAdmin):
-    chapter_path = "chapter"
+class DataGapAdmin(KibModelAdmin):
+    chapter_path = parts.chapter_path(DataGap)
     list_display = ["description", "chapter", "recommendation", "territory", "first_noted_in", "status"]
     list_filter = ["status", "territory", "chapter__edition", "chapter__theme"]
     search_fields = ["description", "holder"]
@@ -367,7 +364,7 @@ class DataGapAdmin(IndicatorsModelAdmin):
 
 
 @admin.register(ImportLog)
-class ImportLogAdmin(ReadOnlyAdminMixin, IndicatorsModelAdmin):
+class ImportLogAdmin(ReadOnlyAdminMixin, KibModelAdmin):
     list_display = ["created_at", "user", "file_name", "total_rows", "new", "updated", "unchanged"]
     list_filter = ["created_at"]
     search_fields = ["file_name", "user__username"]
@@ -386,4 +383,4 @@ class ImportLogAdmin(ReadOnlyAdminMixin, IndicatorsModelAdmin):
     readonly_fields = fields
 
     def scope_queryset(self, request, qs):
-        return qs if scoping.sees_everything(request.user) else qs.filter(user=request.user)
+        return scoping.visible_import_logs(request.user, qs)

@@ -63,11 +63,6 @@ def link_series(chapter, entries, report=None):
                     chart=chart, indicator=indicator, position=position, **_filters(observations[indicator.pk])
                 )
     _link_headline(chapter, by_figure, report)
-    if chapter.edition.is_published:
-        from indicators.services import pin_chart_periods, publish_observations
-
-        pin_chart_periods(chapter.edition)
-        publish_observations(chapter.edition)
 
 
 def _link_headline(chapter, by_figure, report):

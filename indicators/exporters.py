@@ -1,14 +1,12 @@
 """Open data: the figures of an edition as CSV, and as a zip with a README of sources and licence.
 
-Same small contract as the PDF exporter (``kib.publication.exporter``)::
+The contract of every exporter (``kib.exporters``)::
 
     exporter = OpenDataZipExporter(edition)            # or ObservationsCsvExporter(edition)
-    exporter.filename                                   # "kib-2024-open-data.zip"
-    exporter.content_type                               # "application/zip"
-    data = exporter.render()                            # bytes
-    exporter.write(path_or_binary_file)
+    filename, content_type, data = exporter.render()   # "kib-2024-open-data.zip", "application/zip", bytes
+    exporter.response()                                # the download
 
-Used by the admin (indicator list → "Open data"), the public site
+Listed in ``kib.publication.registry`` and used from there by the admin (indicator list → "Open data"), the public site
 (``indicators.views``) and ``manage.py export_opendata YEAR``. The
 observations CSV has exactly the columns of the import template, so a downloaded file
 can be corrected and imported again. An edition's observations are those of the
@@ -19,7 +17,6 @@ reporting period. ``indicators=`` narrows them (the admin passes an editor's sco
 import csv
 import io
 import zipfile
-from abc import ABC, abstractmethod
 
 from django.utils import timezone
 from django.utils.text import slugify
@@ -28,6 +25,7 @@ from indicators.importing import IMPORT_FORMATS
 from indicators.models import Indicator, Observation
 from indicators.resources import ObservationResource, neutralise
 from kib.choices import Territory
+from kib.exporters import Exporter
 
 LICENCE = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.nl"
@@ -52,10 +50,8 @@ def edition_observations(edition, indicators=None, public_only=None):
     return qs.select_related("indicator").order_by("indicator__theme__number", "indicator__code", "period", "territory")
 
 
-class OpenDataExporter(ABC):
-    identifier = ""
-    content_type = ""
-    extension = ""
+class OpenDataExporter(Exporter):
+    """An export of an edition's figures; ``indicators=`` narrows them (an editor's scope)."""
 
     def __init__(self, edition, indicators=None):
         self.edition = edition
@@ -71,27 +67,6 @@ class OpenDataExporter(ABC):
 
     def observations_csv(self):
         return observations_csv(self.observations(), as_published=self.public_only)
-
-    @abstractmethod
-    def render(self):
-        """The file's bytes."""
-
-    def response(self):
-        """The file as a download (the admin and the public site)."""
-        from django.http import HttpResponse
-
-        response = HttpResponse(self.render(), content_type=self.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
-        return response
-
-    def write(self, target):
-        data = self.render()
-        if hasattr(target, "write"):
-            target.write(data)
-        else:
-            with open(target, "wb") as handle:
-                handle.write(data)
-        return len(data)
 
 
 def observations_csv(queryset, as_published=False):
@@ -115,17 +90,17 @@ def _csv(header, rows):
 
 class ObservationsCsvExporter(OpenDataExporter):
     identifier = "waarnemingen"
-    verbose_name = "Alle cijfers (CSV)"
+    label = "Alle cijfers (CSV)"
     content_type = "text/csv; charset=utf-8"
     extension = "csv"
 
     def render(self):
-        return self.observations_csv()
+        return self.file(self.observations_csv())
 
 
 class OpenDataZipExporter(OpenDataExporter):
     identifier = "open-data"
-    verbose_name = "Open data: cijfers, indicatoren, bronnen en README (zip)"
+    label = "Open data: cijfers, indicatoren, bronnen en README (zip)"
     content_type = "application/zip"
     extension = "zip"
 
@@ -228,7 +203,24 @@ class OpenDataZipExporter(OpenDataExporter):
                 info = zipfile.ZipInfo(f"{folder}/{name}", date_time=stamp or (2000, 1, 1, 0, 0, 0))
                 info.compress_type = zipfile.ZIP_DEFLATED
                 archive.writestr(info, data)
-        return buffer.getvalue()
+        return self.file(buffer.getvalue())
 
 
-EXPORTERS = {cls.identifier: cls for cls in (ObservationsCsvExporter, OpenDataZipExporter)}
+class IndicatorCsvExporter(Exporter):
+    """One published indicator's public observations, in the import template's columns."""
+
+    identifier = "indicator"
+    label = "Cijfers van één indicator (CSV)"
+    content_type = "text/csv; charset=utf-8"
+    extension = "csv"
+
+    def __init__(self, indicator):
+        self.indicator = indicator
+
+    @property
+    def filename(self):
+        return f"kib-{self.indicator.code}.csv"
+
+    def render(self):
+        observations = self.indicator.observations.public().select_related("indicator")
+        return self.file(observations_csv(observations, as_published=True))

@@ -86,11 +86,11 @@ class ImportFileError(Exception):
 
 
 def max_bytes():
-    return getattr(settings, "KIB_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+    return settings.KIB_IMPORT_MAX_BYTES
 
 
 def max_rows():
-    return getattr(settings, "KIB_IMPORT_MAX_ROWS", 100_000)
+    return settings.KIB_IMPORT_MAX_ROWS
 
 
 def check_size(size):

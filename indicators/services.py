@@ -1,15 +1,11 @@
-"""Indicator work that spans an edition: carrying links and data gaps forward, finding missing data."""
+"""Indicator work that spans an edition: carrying links and data gaps forward (``on_chapter_copied``), finding missing data."""
 
-from django.db import transaction
+from django.db.models import F, Prefetch, Q
 
-from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation
+from indicators.charts import chart_data, figure_chart_data
+from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation, period_sort_key
 from kib import freeze
-
-
-def _matching_chapters(old_edition, new_edition):
-    """Pairs (last year's chapter, this year's chapter) of the same theme."""
-    new = {chapter.theme_id: chapter for chapter in new_edition.chapters.all()}
-    return [(old, new[old.theme_id]) for old in old_edition.chapters.all() if old.theme_id in new]
+from themes.models import Figure
 
 
 def carry_data_gaps(old_chapter, new_chapter):
@@ -85,40 +81,12 @@ def carry_series(old_chapter, new_chapter):
     return made
 
 
-@transaction.atomic
-def carry_forward_data_gaps(old_edition, new_edition):
-    """``carry_data_gaps`` for every chapter of ``new_edition``; returns the new gaps."""
-    return [gap for old, new in _matching_chapters(old_edition, new_edition) for gap in carry_data_gaps(old, new)]
-
-
-@transaction.atomic
-def carry_forward_series(old_edition, new_edition):
-    """``carry_series`` for every chapter of ``new_edition``; returns the number of links made."""
-    return sum(carry_series(old, new) for old, new in _matching_chapters(old_edition, new_edition))
-
-
-def carry_forward(old_edition, new_edition):
-    """Everything of this app that next year's edition brings along, for an edition whose chapters exist.
-
-    ``start_next_edition`` gets the same per chapter, through the ``chapter_copied`` signal.
-    """
-    return {
-        "data_gaps": len(carry_forward_data_gaps(old_edition, new_edition)),
-        "series": carry_forward_series(old_edition, new_edition),
-    }
-
-
 def figures_without_data(edition, chapters=None):
     """The figures of ``edition`` that cannot be drawn yet ("data to be entered"), in print order.
 
     ``chapters`` (ids) narrows it to those chapters. A fixed number of queries, whatever the
     number of figures: the charts come with their series and observations prefetched.
     """
-    from django.db.models import Prefetch
-
-    from indicators.charts import figure_chart_data
-    from themes.models import Figure
-
     figures = (
         Figure.objects.filter(chapter__edition=edition)
         .select_related("chapter__theme", "chapter__edition", "chart")
@@ -140,9 +108,6 @@ def pin_chart_periods(edition):
     its figures keep drawing the same periods (a corrected value within them does show).
     Charts that already name their periods are left alone. Returns the number of charts pinned.
     """
-    from indicators.charts import chart_data
-    from indicators.models import period_sort_key
-
     pinned = 0
     charts = Chart.objects.filter(figure__chapter__edition=edition, periods="").select_related("figure")
     for chart in charts.prefetch_related("series__indicator__observations"):
@@ -167,8 +132,6 @@ def publish_observations(edition):
     made afterwards waits for the next publication. Returns the number of observations that
     became public.
     """
-    from django.db.models import F, Q
-
     drawn = Q(indicator__figure_series__chart__figure__chapter__edition=edition) | Q(
         indicator__headline_series__chapter__edition=edition
     )

@@ -5,17 +5,16 @@ its observations when an edition that draws it was published (``Observation.obje
 """
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from indicators.charts import indicator_svg
-from indicators.exporters import ObservationsCsvExporter, OpenDataZipExporter, observations_csv
 from indicators.models import DataGap, Indicator, Observation, period_sort_key
 from indicators.stats import format_value
 from kib.models import Edition
 from kib.public_cache import page_response
+from kib.publication.registry import EXPORTERS
 from themes.models import Chapter, Figure
 
 
@@ -81,25 +80,20 @@ def indicator_detail(request, code):
 def indicator_csv(request, code):
     """One indicator's observations, in the columns of the import template (so it can be corrected and re-imported)."""
     indicator = get_object_or_404(Indicator.objects.published(), code=code)
-    response = HttpResponse(
-        observations_csv(indicator.observations.public().select_related("indicator"), as_published=True),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="kib-{indicator.code}.csv"'
-    return response
+    return EXPORTERS["indicator"](indicator).response()
 
 
-def _edition_export(year, exporter_class):
+def _edition_export(year, identifier):
     edition = get_object_or_404(Edition.objects.published(), year=year)
-    return exporter_class(edition, indicators=Indicator.objects.published()).response()
+    return EXPORTERS[identifier](edition, indicators=Indicator.objects.published()).response()
 
 
 @require_safe
 def edition_open_data(request, year):
     """The edition's open-data zip: observations, indicators, sources and a README with the licence."""
-    return _edition_export(year, OpenDataZipExporter)
+    return _edition_export(year, "open-data")
 
 
 @require_safe
 def edition_observations_csv(request, year):
-    return _edition_export(year, ObservationsCsvExporter)
+    return _edition_export(year, "waarnemingen")

@@ -91,7 +91,9 @@ class Edition(models.Model):
     closing = RichTextField(_("slotwoord"), blank=True)
     colophon = RichTextField(_("colofon"), blank=True)
     publication_date = models.DateField(_("publicatiedatum"), null=True, blank=True)
-    state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.PREPARATION)
+    state = models.CharField(
+        _("status"), max_length=20, choices=State.choices, default=State.PREPARATION, editable=False
+    )
     published_at = models.DateTimeField(_("gepubliceerd op"), null=True, blank=True, editable=False)
 
     objects = EditionQuerySet.as_manager()

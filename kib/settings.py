@@ -1,8 +1,11 @@
 """Settings for KIB, read from the environment.
 
-One module for every environment. Nothing set means the SQLite demo with DEBUG
-off-by-default semantics handled by ``make run`` (which sets ``DJANGO_DEBUG=1``).
-A bad value fails loudly with ``ImproperlyConfigured``.
+One module for every environment, read top to bottom. With nothing set, Django refuses to
+start: production needs ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS`` and ``DATABASE_URL``
+(or ``KIB_ALLOW_SQLITE=1``), and says which one is missing. ``DJANGO_DEBUG=1`` (what
+``make run`` sets) or ``KIB_TESTING=1`` (what the tests set) gives the SQLite demo instead:
+a development secret key, localhost only, ``db.sqlite3`` beside ``manage.py``, relaxed
+cookies and HTTPS, no second factor. A bad value fails loudly with ``ImproperlyConfigured``.
 """
 
 import os
@@ -48,35 +51,9 @@ def env_int(name, default):
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 TESTING = env_bool("KIB_TESTING", False)
+_RELAXED = DEBUG or TESTING  # the demo and the tests: no production secrets needed
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY:
-    if DEBUG or TESTING:
-        SECRET_KEY = "insecure-development-key-only-for-debug-and-tests-0123456789"
-    else:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG or TESTING else [])
-if not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off (comma-separated).")
-
-_database_url = os.environ.get("DATABASE_URL", "").strip()
-if not _database_url:
-    if not (DEBUG or TESTING) and not env_bool("KIB_ALLOW_SQLITE", False):
-        raise ImproperlyConfigured(
-            "DATABASE_URL must be set when DJANGO_DEBUG is off "
-            "(or set KIB_ALLOW_SQLITE=1 to run production settings on the SQLite file)."
-        )
-    _database_url = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-try:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
-except Exception as exc:  # dj_database_url raises several types for a bad URL
-    raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
-# A kept connection is checked before each request reuses it, so a database restart costs no error.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# --- Applications and middleware ---------------------------------------------------------------
 
 INSTALLED_APPS = [
     "kib.apps.KibAdminConfig",
@@ -97,19 +74,30 @@ INSTALLED_APPS = [
     "indicators",
     "kib.publication",
     "kib.workflow",
+    "csp",
+    "axes",
+    "kib.ops",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
+    "kib.ops.middleware.RequestLogMiddleware",  # first: sees and times every request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The stored PDF is downloaded as lean as a static file: before sessions, auth, language, CSRF.
+    "kib.publication.middleware.PdfDownloadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kib.i18n.KibLocaleMiddleware",  # the admin always Dutch, the public site as asked
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "kib.urls"
@@ -131,12 +119,37 @@ TEMPLATES = [
     },
 ]
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Database ----------------------------------------------------------------------------------
+# DATABASE_URL (PostgreSQL in production); the SQLite file only in the demo, the tests or with
+# KIB_ALLOW_SQLITE=1. On SQLite a transaction takes the write lock when it begins, so two people
+# saving one chapter queue up instead of one failing with "database is locked"; in tests the
+# database is a file (one per test process) so that threads share it over real connections.
+# A kept connection is checked before a request reuses it, so a database restart costs no error.
+
+_database_url = os.environ.get("DATABASE_URL", "").strip()
+if not _database_url:
+    if not _RELAXED and not env_bool("KIB_ALLOW_SQLITE", False):
+        raise ImproperlyConfigured(
+            "DATABASE_URL must be set when DJANGO_DEBUG is off "
+            "(or set KIB_ALLOW_SQLITE=1 to run production settings on the SQLite file)."
+        )
+    _database_url = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+try:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+except Exception as exc:  # dj_database_url raises several types for a bad URL
+    raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    if TESTING:
+        _test_db = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"kib-test-{os.getpid()}.sqlite3")
+        DATABASES["default"]["TEST"] = {"NAME": _test_db}
+
+# --- Language and time -------------------------------------------------------------------------
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
@@ -145,46 +158,48 @@ TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("KIB_MEDIA_ROOT", BASE_DIR / "media"))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
-}
-
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LOGIN_URL = "admin:login"
-
-# Background jobs (PDF builds): django-tasks with the database backend.
-TASKS = {
-    "default": {
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
-    }
-}
+# --- Mail --------------------------------------------------------------------------------------
+# Notification mails of the editorial workflow; KIB_SITE_URL is the address in their links.
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "kib@kinderrechtencollectief.nl")
+KIB_SITE_URL = os.environ.get("KIB_SITE_URL", "http://127.0.0.1:8000")
 
-# Security. Cookies and HTTPS are strict whenever DEBUG is off.
+# --- Security ----------------------------------------------------------------------------------
+# Cookies and HTTPS are strict whenever DEBUG is off.
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    if _RELAXED:
+        SECRET_KEY = "insecure-development-key-only-for-debug-and-tests-0123456789"
+    else:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if _RELAXED else [])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off (comma-separated).")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a local monitor asks over plain HTTP
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("KIB_SESSION_SECONDS", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-if not DEBUG and not TESTING:
+if not _RELAXED:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
@@ -192,66 +207,7 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
-# Editorial rules.
-KIB_FOUR_EYES = env_bool("KIB_FOUR_EYES", True)
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["stderr"], "level": os.environ.get("KIB_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
-
-# The yearly PDF (publication): wall-clock limit of one WeasyPrint build, and where draft
-# previews are kept (outside MEDIA_ROOT, so they are reachable only through the admin).
-KIB_PDF_TIMEOUT = env_int("KIB_PDF_TIMEOUT", 600)
-# A running build renews its lease (a heartbeat) every quarter of KIB_PDF_LEASE_SECONDS; a build whose
-# lease ran out lost its worker and is run again, at most KIB_PDF_MAX_ATTEMPTS times in all.
-KIB_PDF_LEASE_SECONDS = env_int("KIB_PDF_LEASE_SECONDS", 60)
-KIB_PDF_MAX_ATTEMPTS = env_int("KIB_PDF_MAX_ATTEMPTS", 3)
-KIB_PDF_PREVIEW_ROOT = Path(os.environ.get("KIB_PDF_PREVIEW_ROOT", BASE_DIR / "var" / "pdf-previews"))
-
-# Editorial workflow: the address used in the links of notification mails.
-KIB_SITE_URL = os.environ.get("KIB_SITE_URL", "http://127.0.0.1:8000")
-
-# Public site (issue 6): the cache of rendered public pages, and the content security policy.
-# Pages are kept per process under a content version shared by all server processes through a
-# directory (see kib/public_cache.py); tests use dummy caches unless a test switches them on.
-KIB_PUBLIC_CACHE_SECONDS = env_int("KIB_PUBLIC_CACHE_SECONDS", 600)
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "public": {
-        "BACKEND": "django.core.cache.backends.dummy.DummyCache"
-        if TESTING
-        else "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "kib-public-pages",
-        "OPTIONS": {"MAX_ENTRIES": env_int("KIB_PUBLIC_CACHE_ENTRIES", 1000)},
-    },
-    "public-version": {
-        "BACKEND": "django.core.cache.backends.dummy.DummyCache"
-        if TESTING
-        else "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("KIB_PUBLIC_CACHE_DIR", str(BASE_DIR / "var" / "public-cache")),
-    },
-}
-# More than one web server: KIB_CACHE_URL (redis://host:6379/0) keeps the content version and the
-# rendered pages in Redis (Django's own backend), shared by every server; unset, one machine as above.
-KIB_CACHE_URL = os.environ.get("KIB_CACHE_URL", "").strip()
-if KIB_CACHE_URL:
-    if not KIB_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-        raise ImproperlyConfigured(f"KIB_CACHE_URL must be a redis://, rediss:// or unix:// URL; got {KIB_CACHE_URL!r}.")
-    for _alias in CACHES:
-        CACHES[_alias] = {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": KIB_CACHE_URL,
-            "KEY_PREFIX": f"kib-{_alias}",
-        }
-INSTALLED_APPS.append("csp")
-MIDDLEWARE.append("csp.middleware.CSPMiddleware")
 # No inline script or style anywhere on the public site. The hashes admit the few inline
 # attributes of third-party admin templates (django-import-export's export form, the
 # django-simple-history list), so the admin works unchanged under the same policy.
@@ -275,20 +231,13 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     },
 }
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# Production (issue 7): login throttling, request and security logs, the health check,
-# static files and media for a server. See the README section "Production".
-INSTALLED_APPS.append("axes")
-INSTALLED_APPS.append("kib.ops")
-MIDDLEWARE.insert(0, "kib.ops.middleware.RequestLogMiddleware")  # first: sees and times every request
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
-# django-axes checks every login first (it needs the request: the admin login form passes it;
-# in tests use client.force_login, or client.login(request=..., ...)).
+# Login throttling (django-axes checks every login first; it needs the request: the admin login
+# form passes it; in tests use client.force_login, or client.login(request=..., ...)). Ten failed
+# logins for one user name within the cool-off time lock that account, from any address: a
+# guesser who changes IP address gets no more tries. The lock lifts after the cool-off time, or
+# at once with `manage.py axes_reset_username NAME`.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-# Ten failed logins for one user name within the cool-off time lock that account, from any
-# address: a guesser who changes IP address gets no more tries. The lock lifts after the
-# cool-off time, or at once with `manage.py axes_reset_username NAME`.
 AXES_FAILURE_LIMIT = env_int("KIB_LOGIN_FAILURE_LIMIT", 10)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_COOLOFF_TIME = env_int("KIB_LOCKOUT_MINUTES", 60) / 60  # hours
@@ -300,20 +249,21 @@ AXES_CLIENT_STR_CALLABLE = "kib.ops.security.axes_client_str"  # its log lines n
 # office behind one address; the account is what is guessed, so the account is what is locked.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
-# One key=value line per event on stderr, each with the request id (kib/ops/logs.py).
-LOGGING["filters"] = {"request_id": {"()": "kib.ops.logs.RequestIdFilter"}}
-LOGGING["formatters"]["kv"] = {"()": "kib.ops.logs.KeyValueFormatter"}
-LOGGING["handlers"]["stderr"]["formatter"] = "kv"
-LOGGING["handlers"]["stderr"]["filters"] = ["request_id"]
-LOGGING["loggers"]["axes.apps"] = {"level": "WARNING"}  # not its start-up banner on every command
+# A second factor for coordinators and administrators (django-otp, TOTP; kib/ops/second_factor.py).
+# On by default in production; off in the demo (`make run`) and in tests unless a test turns it on.
+KIB_OTP_REQUIRED = env_bool("KIB_OTP_REQUIRED", not _RELAXED)
+OTP_TOTP_ISSUER = "KIB Kinderrechten in Beweging"
 
-# /healthz fails when a task has waited this long for the PDF worker.
-KIB_HEALTH_QUEUE_MAX_AGE = env_int("KIB_HEALTH_QUEUE_MAX_AGE", 900)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a local monitor asks over plain HTTP
-
-STATIC_ROOT = Path(os.environ.get("KIB_STATIC_ROOT", STATIC_ROOT))
-
+# --- Storage: static files and media -----------------------------------------------------------
 # Media (the published PDFs) on S3-compatible storage when KIB_S3_BUCKET is set; on disk otherwise.
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("KIB_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = _RELAXED
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("KIB_MEDIA_ROOT", BASE_DIR / "media"))
+
 KIB_S3_BUCKET = os.environ.get("KIB_S3_BUCKET", "").strip()
 if KIB_S3_BUCKET:
     _s3_key, _s3_secret = os.environ.get("KIB_S3_ACCESS_KEY_ID", ""), os.environ.get("KIB_S3_SECRET_ACCESS_KEY", "")
@@ -321,7 +271,7 @@ if KIB_S3_BUCKET:
         raise ImproperlyConfigured(
             "Set both KIB_S3_ACCESS_KEY_ID and KIB_S3_SECRET_ACCESS_KEY, or neither (then boto3 finds credentials)."
         )
-    STORAGES["default"] = {
+    _media_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": KIB_S3_BUCKET,
@@ -335,28 +285,100 @@ if KIB_S3_BUCKET:
             "file_overwrite": False,
         },
     }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _media_storage,
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if _RELAXED
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
-# Editorial workflow on SQLite: a transaction takes the write lock when it begins, so two people
-# saving one chapter queue up instead of one failing with "database is locked"; in tests the
-# database is a file (one per test process) so that threads share it over real connections.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
-    if TESTING:
-        _test_db = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"kib-test-{os.getpid()}.sqlite3")
-        DATABASES["default"]["TEST"] = {"NAME": _test_db}
+# --- Editorial workflow ------------------------------------------------------------------------
 
-# A second factor for coordinators and administrators (django-otp, TOTP; kib/ops/second_factor.py).
-# On by default in production; off in the demo (`make run`) and in tests unless a test turns it on.
-INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "django_otp.middleware.OTPMiddleware"
-)
-KIB_OTP_REQUIRED = env_bool("KIB_OTP_REQUIRED", not DEBUG and not TESTING)
-OTP_TOTP_ISSUER = "KIB Kinderrechten in Beweging"
+KIB_FOUR_EYES = env_bool("KIB_FOUR_EYES", True)  # the approver is never the chapter's last editor
 
-# Public site (issue 6): the stored PDF is downloaded as lean as a static file — answered right after
-# SecurityMiddleware and WhiteNoise, before sessions, authentication, language and CSRF run
-# (kib/publication/middleware.py).
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1, "kib.publication.middleware.PdfDownloadMiddleware"
-)
+# --- PDF and background jobs -------------------------------------------------------------------
+# Wall-clock limit of one WeasyPrint build, and where draft previews are kept (outside
+# MEDIA_ROOT, so they are reachable only through the admin). PDF builds run as django-tasks
+# with the database backend (at once, in the request, in tests). A running build renews its
+# lease every quarter of KIB_PDF_LEASE_SECONDS; a build whose lease ran out lost its worker and
+# is run again, at most KIB_PDF_MAX_ATTEMPTS times in all (kib/publication/services.py).
+
+KIB_PDF_TIMEOUT = env_int("KIB_PDF_TIMEOUT", 600)
+KIB_PDF_LEASE_SECONDS = env_int("KIB_PDF_LEASE_SECONDS", 60)
+KIB_PDF_MAX_ATTEMPTS = env_int("KIB_PDF_MAX_ATTEMPTS", 3)
+KIB_PDF_PREVIEW_ROOT = Path(os.environ.get("KIB_PDF_PREVIEW_ROOT", BASE_DIR / "var" / "pdf-previews"))
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
+    }
+}
+
+# --- Import of observations --------------------------------------------------------------------
+# The largest file and the most rows one import accepts; a bigger file is refused with a Dutch
+# message before anything is written.
+
+KIB_IMPORT_MAX_BYTES = env_int("KIB_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+KIB_IMPORT_MAX_ROWS = env_int("KIB_IMPORT_MAX_ROWS", 100_000)
+
+# --- Cache -------------------------------------------------------------------------------------
+# Rendered public pages are kept per process under a content version shared by all server
+# processes through a directory (kib/public_cache.py); tests use dummy caches unless a test
+# switches them on. More than one web server: KIB_CACHE_URL (redis://host:6379/0, unix://…)
+# keeps the version and the pages in Redis (Django's own backend), shared by every server.
+
+KIB_PUBLIC_CACHE_SECONDS = env_int("KIB_PUBLIC_CACHE_SECONDS", 600)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {
+        "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+        if TESTING
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "kib-public-pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("KIB_PUBLIC_CACHE_ENTRIES", 1000)},
+    },
+    "public-version": {
+        "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+        if TESTING
+        else "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("KIB_PUBLIC_CACHE_DIR", str(BASE_DIR / "var" / "public-cache")),
+    },
+}
+KIB_CACHE_URL = os.environ.get("KIB_CACHE_URL", "").strip()
+if KIB_CACHE_URL:
+    if not KIB_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"KIB_CACHE_URL must be a redis://, rediss:// or unix:// URL; got {KIB_CACHE_URL!r}."
+        )
+    CACHES = {
+        alias: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": KIB_CACHE_URL,
+            "KEY_PREFIX": f"kib-{alias}",
+        }
+        for alias in CACHES
+    }
+
+# --- Operations: logging and the health check --------------------------------------------------
+# One key=value line per event on stderr, each with the request id (kib/ops/logs.py).
+# /healthz fails when a task has waited KIB_HEALTH_QUEUE_MAX_AGE seconds for the PDF worker.
+
+KIB_HEALTH_QUEUE_MAX_AGE = env_int("KIB_HEALTH_QUEUE_MAX_AGE", 900)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "kib.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "kv": {"()": "kib.ops.logs.KeyValueFormatter"},
+    },
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "kv", "filters": ["request_id"]}},
+    "root": {"handlers": ["stderr"], "level": os.environ.get("KIB_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes.apps": {"level": "WARNING"},  # not its start-up banner on every command
+    },
+}

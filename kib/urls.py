@@ -6,6 +6,7 @@ from indicators import views as indicator_views
 from kib import views
 from kib.ops import health
 from recommendations import views as recommendation_views
+from themes import views as theme_views
 
 public_patterns = [
     path("", views.home, name="home"),
@@ -13,7 +14,7 @@ public_patterns = [
     path("", include("kib.publication.urls")),  # the stored PDF; before the chapter pattern
     path("editie/<int:year>/open-data.zip", indicator_views.edition_open_data, name="edition_open_data"),
     path("editie/<int:year>/cijfers.csv", indicator_views.edition_observations_csv, name="edition_observations_csv"),
-    path("editie/<int:year>/<slug:theme_slug>/", views.chapter_detail, name="chapter"),
+    path("editie/<int:year>/<slug:theme_slug>/", theme_views.chapter_detail, name="chapter"),
     path("aanbevelingen/", recommendation_views.tracker, name="recommendations"),
     path("aanbevelingen/<int:co>/<str:code>/", recommendation_views.recommendation_detail, name="recommendation"),
     path("cijfers/", indicator_views.indicator_list, name="indicators"),
@@ -23,7 +24,7 @@ public_patterns = [
 ]
 
 urlpatterns = [
-    path("healthz", health.healthz, name="healthz"),  # production (issue 7): database and PDF queue
+    path("healthz", health.healthz, name="healthz"),  # production: database and PDF queue
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include((public_patterns, "public"))),

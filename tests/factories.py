@@ -58,7 +58,7 @@ def chapter(edition=None, theme=None, **kwargs):
     )
 
 
-# -- indicators (issue 5) -------------------------------------------------------
+# -- roles and indicators ------------------------------------------------------
 
 
 def user_with_role(role, organisation=None, **kwargs):
@@ -157,18 +157,7 @@ def chapter_parts(ch, recommendations=(), text="", n=None):
 
     from indicators.models import Chart, DataGap, FigureSeries, Indicator
     from kib.models import Source
-    from themes.models import (
-        ChapterRecommendation,
-        Citation,
-        Definition,
-        DevelopmentGroup,
-        DevelopmentItem,
-        Figure,
-        Footnote,
-        HeadlineValue,
-        KeyFigureParagraph,
-        LatestDevelopment,
-    )
+    from themes import models as chapters
 
     n = n or next(_seq)
     body = f"<p>Tekst {n} {text}</p>"
@@ -176,11 +165,11 @@ def chapter_parts(ch, recommendations=(), text="", n=None):
     ch.headline_label = f"Kerncijfer {n} {text}"
     ch.save()
     theme = ch.theme
-    Definition.objects.create(chapter=ch, question=f"Wat is {n}? {text}", body=body)
-    HeadlineValue.objects.create(chapter=ch, position=90, label="2022", value=Decimal("10"), display="10")
-    HeadlineValue.objects.create(chapter=ch, position=91, label="2023", value=Decimal("12"), display="12")
+    chapters.Definition.objects.create(chapter=ch, question=f"Wat is {n}? {text}", body=body)
+    chapters.HeadlineValue.objects.create(chapter=ch, position=90, label="2022", value=Decimal("10"), display="10")
+    chapters.HeadlineValue.objects.create(chapter=ch, position=91, label="2023", value=Decimal("12"), display="12")
     number = max([0, *ch.figures.values_list("number", flat=True)]) + 1
-    figure = Figure.objects.create(
+    figure = chapters.Figure.objects.create(
         chapter=ch, number=number, title=f"Figuur {n} {text}", source_line=f"Bron {n} {text}"
     )
     indicator = Indicator.objects.create(theme=theme, code=f"indicator-{n}", name=f"Indicator {n} {text}")
@@ -189,8 +178,8 @@ def chapter_parts(ch, recommendations=(), text="", n=None):
     observation(indicator, "2023", "12", flag="provisional", public=public)
     chart = Chart.objects.create(figure=figure)
     FigureSeries.objects.create(chart=chart, indicator=indicator)
-    paragraph = KeyFigureParagraph.objects.create(chapter=ch, title=f"Kengetal {n} {text}", body=body, figure=figure)
-    Footnote.objects.create(
+    paragraph = chapters.KeyFigureParagraph.objects.create(chapter=ch, title=f"Kengetal {n} {text}", body=body, figure=figure)
+    chapters.Footnote.objects.create(
         chapter=ch,
         marker="*",
         text=f"Voetnoot {n} {text}",
@@ -198,25 +187,25 @@ def chapter_parts(ch, recommendations=(), text="", n=None):
         object_id=paragraph.pk,
     )
     source = Source.objects.create(url=f"https://example.org/bron-{n}", title=f"Bron {n} {text}")
-    Citation.objects.create(
+    chapters.Citation.objects.create(
         source=source, chapter=ch, content_type=ContentType.objects.get_for_model(paragraph), object_id=paragraph.pk
     )
     for position, rec in enumerate(recommendations):
-        ChapterRecommendation.objects.update_or_create(
+        chapters.ChapterRecommendation.objects.update_or_create(
             chapter=ch,
             recommendation=rec,
             defaults={
                 "position": position,
-                "movement": ChapterRecommendation.Movement.PROGRESS,
+                "movement": chapters.ChapterRecommendation.Movement.PROGRESS,
                 "movement_reasoning": f"Onderbouwing {n} {text}",
             },
         )
-    for kind in DevelopmentGroup.Kind.values:
-        group = DevelopmentGroup.objects.create(chapter=ch, kind=kind, title=f"Groep {n} {kind} {text}")
+    for kind in chapters.DevelopmentGroup.Kind.values:
+        group = chapters.DevelopmentGroup.objects.create(chapter=ch, kind=kind, title=f"Groep {n} {kind} {text}")
         group.recommendations.set(recommendations)
-        DevelopmentItem.objects.create(group=group, title=f"Ontwikkeling {n} {text}", body=body)
-        DevelopmentItem.objects.create(group=group, position=1, territory="BON", title=f"Bonaire {n} {text}", body=body)
-    LatestDevelopment.objects.create(chapter=ch, title=f"Nieuw {n} {text}", body=body)
+        chapters.DevelopmentItem.objects.create(group=group, title=f"Ontwikkeling {n} {text}", body=body)
+        chapters.DevelopmentItem.objects.create(group=group, position=1, territory="BON", title=f"Bonaire {n} {text}", body=body)
+    chapters.LatestDevelopment.objects.create(chapter=ch, title=f"Nieuw {n} {text}", body=body)
     DataGap.objects.create(
         chapter=ch,
         description=f"Blinde vlek {n} {text}",

@@ -57,7 +57,7 @@ def rows(data):
 
 
 def test_csv_holds_the_editions_observations_in_the_import_columns(published):
-    data = ObservationsCsvExporter(published).render()
+    data = ObservationsCsvExporter(published).render().data
     assert data.startswith(b"\xef\xbb\xbf")
     result = rows(data)
     assert [(r["indicator"], r["periode"], r["waarde"], r["vlag"]) for r in result] == [
@@ -78,14 +78,14 @@ def test_csv_holds_the_editions_observations_in_the_import_columns(published):
 
 
 def test_text_that_a_spreadsheet_would_run_as_a_formula_is_neutralised(published):
-    (_, second) = rows(ObservationsCsvExporter(published).render())
+    (_, second) = rows(ObservationsCsvExporter(published).render().data)
     assert second["toelichting"] == "'=peildatum"
 
 
 def test_zip_has_csvs_and_a_readme_with_licence_and_sources(published):
     exporter = OpenDataZipExporter(published)
     assert exporter.filename == "kib-2024-open-data.zip"
-    archive = zipfile.ZipFile(io.BytesIO(exporter.render()))
+    archive = zipfile.ZipFile(io.BytesIO(exporter.render().data))
     names = sorted(name.split("/", 1)[1] for name in archive.namelist())
     assert names == ["README.txt", "bronnen.csv", "indicatoren.csv", "waarnemingen.csv"]
     folder = archive.namelist()[0].split("/")[0]
@@ -110,12 +110,12 @@ def test_zip_has_csvs_and_a_readme_with_licence_and_sources(published):
 
 
 def test_zip_is_the_same_every_time(published):
-    assert OpenDataZipExporter(published).render() == OpenDataZipExporter(published).render()
+    assert OpenDataZipExporter(published).render().data == OpenDataZipExporter(published).render().data
 
 
 def test_downloaded_csv_imports_again_unchanged(published):
     before = list(Observation.objects.order_by("pk").values_list("period", "value", "flag", "note"))
-    data = ObservationsCsvExporter(published).render()
+    data = ObservationsCsvExporter(published).render().data
     from django.contrib.auth import get_user_model
 
     coordinator = get_user_model().objects.create_superuser("root", "root@example.org", "geheim-wachtwoord-123")
@@ -172,8 +172,8 @@ def test_a_published_edition_exports_only_published_figures(published):
     """A figure imported after publication (for the next edition) is not open data until that edition appears."""
     waiting = Observation.objects.get(period="2022").indicator
     f.observation(waiting, "2023-2024", "812")  # imported for the next edition: not public yet
-    exported = [r["periode"] for r in rows(ObservationsCsvExporter(published).render())]
+    exported = [r["periode"] for r in rows(ObservationsCsvExporter(published).render().data)]
     assert exported == ["2022", "2023"]
     draft = f.edition(2025)
     f.chapter(edition=draft, theme=waiting.theme)
-    assert "2023-2024" in [r["periode"] for r in rows(ObservationsCsvExporter(draft).render())]
+    assert "2023-2024" in [r["periode"] for r in rows(ObservationsCsvExporter(draft).render().data)]

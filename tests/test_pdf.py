@@ -31,8 +31,8 @@ def squash(text):
     return re.sub(r"[\s\-‐­]+", "", text).lower()
 
 
-@pytest.fixture(scope="session")
-def demo_pdf(_demo_loaded, django_db_blocker, tmp_path_factory, worker_id):
+@pytest.fixture
+def demo_pdf(demo_db, django_db_blocker, tmp_path_factory, worker_id):
     """The 2024 demo PDF and what the database says it must contain (built once, shared by workers)."""
     run_dir = tmp_path_factory.getbasetemp()
     shared = (run_dir if worker_id == "master" else run_dir.parent) / "kib-demo-pdf"

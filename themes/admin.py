@@ -7,6 +7,7 @@ from kib.admin_base import KibInlineMixin, KibModelAdmin, KibStackedInline, KibT
 from kib.models import Edition
 from kib.workflow import scoping
 from kib.workflow.admin import ChapterWorkflowMixin
+from themes import parts
 from themes.models import (
     Chapter,
     ChapterRecommendation,
@@ -32,18 +33,29 @@ class ThemeAdmin(KibModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
 
 
+CHAPTER_INLINES = {}  # part model -> its inline on the chapter page; the order is that of ``themes.parts``
+
+
+def chapter_inline(inline):
+    """Register ``inline`` as the chapter page's inline of its part."""
+    CHAPTER_INLINES[inline.model] = inline
+    return inline
+
+
 class CitationInline(KibInlineMixin, GenericTabularInline):
     model = Citation
     fields = ["source", "chapter", "position"]
     autocomplete_fields = ["source"]
 
 
+@chapter_inline
 class DefinitionInline(KibStackedInline):
     model = Definition
     after_fieldset = _("Focus")
     fields = ["position", "label", "question", "body", "source_name"]
 
 
+@chapter_inline
 class HeadlineValueInline(KibTabularInline):
     model = HeadlineValue
     after_fieldset = _("Kerncijfer")
@@ -51,16 +63,19 @@ class HeadlineValueInline(KibTabularInline):
     verbose_name_plural = _("kerncijfer: waarden (van links naar rechts)")
 
 
+@chapter_inline
 class KeyFigureInline(KibStackedInline):
     model = KeyFigureParagraph
     fields = ["position", ("title", "subheading"), "territory", "body", "figure"]
 
 
+@chapter_inline
 class FigureInline(KibStackedInline):
     model = Figure
     fields = [("number", "title"), "description", "source_line", "footnote"]
 
 
+@chapter_inline
 class ChapterRecommendationInline(KibTabularInline):
     model = ChapterRecommendation
     fields = ["position", "recommendation", "movement", "movement_reasoning"]
@@ -68,6 +83,7 @@ class ChapterRecommendationInline(KibTabularInline):
     verbose_name_plural = _("aanbevelingen VN-Kinderrechtencomité (met beoordeling van de beweging)")
 
 
+@chapter_inline
 class DevelopmentGroupInline(KibTabularInline):
     model = DevelopmentGroup
     fields = ["position", "kind", "title", "recommendations"]
@@ -75,21 +91,25 @@ class DevelopmentGroupInline(KibTabularInline):
     verbose_name_plural = _("cijfermatige ontwikkelingen en beleidsbeschrijvingen (open een groep voor de items)")
 
 
+@chapter_inline
 class LatestDevelopmentInline(KibStackedInline):
     model = LatestDevelopment
     fields = ["position", ("subheading", "date"), "title", "territory", "body"]
 
 
+@chapter_inline
 class ChapterSectionInline(KibStackedInline):
     model = ChapterSection
     fields = ["position", "title", "body"]
 
 
+@chapter_inline
 class FootnoteInline(KibTabularInline):
     model = Footnote
     fields = ["position", "marker", "text"]
 
 
+@chapter_inline
 class DataGapInline(KibTabularInline):
     model = DataGap
     fields = ["position", "description", "holder", "recommendation", "territory", "status"]
@@ -127,18 +147,7 @@ class ChapterAdmin(ChapterWorkflowMixin, KibModelAdmin):
         context["trailing_inlines"] = [f for f in inlines if id(f) not in placed]
         return super().render_change_form(request, context, *args, **kwargs)
 
-    inlines = [
-        DefinitionInline,
-        HeadlineValueInline,
-        KeyFigureInline,
-        FigureInline,
-        ChapterRecommendationInline,
-        DevelopmentGroupInline,
-        LatestDevelopmentInline,
-        ChapterSectionInline,
-        FootnoteInline,
-        DataGapInline,
-    ]
+    inlines = [CHAPTER_INLINES[part.model] for part in parts.PARTS if part.on_chapter_page]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "edition":  # no new chapters in a frozen edition
@@ -158,7 +167,7 @@ class DevelopmentItemInline(KibStackedInline):
 
 @admin.register(DevelopmentGroup)
 class DevelopmentGroupAdmin(KibModelAdmin):
-    chapter_path = "chapter"
+    chapter_path = parts.chapter_path(DevelopmentGroup)
     list_display = ["__str__", "chapter", "kind"]
     list_filter = ["kind", "chapter__edition", "chapter__theme"]
     search_fields = ["title"]
@@ -169,7 +178,7 @@ class DevelopmentGroupAdmin(KibModelAdmin):
 
 @admin.register(Figure)
 class FigureAdmin(KibModelAdmin):
-    chapter_path = "chapter"
+    chapter_path = parts.chapter_path(Figure)
     list_display = ["__str__", "chapter", "source_line"]
     list_filter = ["chapter__edition", "chapter__theme"]
     search_fields = ["title", "source_line"]
@@ -177,22 +186,32 @@ class FigureAdmin(KibModelAdmin):
     inlines = [CitationInline]
 
 
-for model, fields, chapter_path in [
-    (KeyFigureParagraph, ["title", "body"], "chapter"),
-    (DevelopmentItem, ["title", "body"], "group__chapter"),
-    (LatestDevelopment, ["title", "body"], "chapter"),
-    (Definition, ["question", "body"], "chapter"),
-]:
-    admin.site.register(
-        model,
-        type(
-            f"{model.__name__}Admin",
-            (KibModelAdmin,),
-            {
-                "search_fields": fields,
-                "inlines": [CitationInline],
-                "list_display": ["__str__"],
-                "chapter_path": chapter_path,
-            },
-        ),
-    )
+class AnnotatedPartAdmin(KibModelAdmin):
+    """A part that carries cited sources (``annotated`` in ``themes.parts``), on its own page."""
+
+    inlines = [CitationInline]
+    list_display = ["__str__"]
+
+
+@admin.register(KeyFigureParagraph)
+class KeyFigureParagraphAdmin(AnnotatedPartAdmin):
+    chapter_path = parts.chapter_path(KeyFigureParagraph)
+    search_fields = ["title", "body"]
+
+
+@admin.register(DevelopmentItem)
+class DevelopmentItemAdmin(AnnotatedPartAdmin):
+    chapter_path = parts.chapter_path(DevelopmentItem)
+    search_fields = ["title", "body"]
+
+
+@admin.register(LatestDevelopment)
+class LatestDevelopmentAdmin(AnnotatedPartAdmin):
+    chapter_path = parts.chapter_path(LatestDevelopment)
+    search_fields = ["title", "body"]
+
+
+@admin.register(Definition)
+class DefinitionAdmin(AnnotatedPartAdmin):
+    chapter_path = parts.chapter_path(Definition)
+    search_fields = ["question", "body"]

@@ -48,9 +48,6 @@ class ChapterQuerySet(models.QuerySet):
         """Chapters the public may see: those of published editions."""
         return self.filter(edition__state="published")
 
-    def for_print(self):
-        return self.select_related("edition", "theme", "lead_organisation").order_by("theme__number")
-
 
 class Chapter(models.Model):
     class State(models.TextChoices):
@@ -81,7 +78,7 @@ class Chapter(models.Model):
         "kib.Organisation", blank=True, related_name="contributed_chapters", verbose_name=_("bijdragende organisaties")
     )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
-    state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.DRAFT)
+    state = models.CharField(_("status"), max_length=20, choices=State.choices, default=State.DRAFT, editable=False)
     version = models.PositiveIntegerField(
         _("versie"), default=1, editable=False, help_text=_("Verhoogd bij elke opslag; voorkomt dat een collega overschreven wordt.")
     )

@@ -10,6 +10,7 @@ once: when 2025 exists, nothing changes.
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from kib.models import Edition, Membership
@@ -40,8 +41,6 @@ REQUESTS = {
 
 def assign_roles():
     """Give the demo accounts their groups (idempotent)."""
-    from django.contrib.auth.models import Group
-
     roles.sync_roles()
     User = get_user_model()
     groups = {name: Group.objects.get(name=name) for name in roles.ROLES}

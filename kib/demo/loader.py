@@ -14,28 +14,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.text import slugify
 
+from indicators.demo import link_series
 from indicators.models import DataGap, Indicator, Observation
 from kib.models import Edition, Membership, Organisation, Source
+from kib.workflow import notifications, services
 from recommendations.models import ConcludingObservations, Recommendation
-from themes.models import (
-    Chapter,
-    ChapterRecommendation,
-    ChapterSection,
-    Citation,
-    Definition,
-    DevelopmentGroup,
-    DevelopmentItem,
-    Figure,
-    Footnote,
-    HeadlineValue,
-    KeyFigureParagraph,
-    LatestDevelopment,
-    Theme,
-)
+from themes import models as chapters
+from themes.models import Chapter, Theme
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -136,7 +127,7 @@ class DemoLoader:
     def cite(self, chapter, part, urls):
         content_type = ContentType.objects.get_for_model(part)
         for position, url in enumerate(urls or []):
-            _, created = Citation.objects.get_or_create(
+            _, created = chapters.Citation.objects.get_or_create(
                 source=self.source(url),
                 chapter=chapter,
                 content_type=content_type,
@@ -179,7 +170,6 @@ class DemoLoader:
                 "reading_guide": ed.get("reading_guide", ""),
                 "colophon": ed.get("colophon", ""),
                 "concluding_observations": co,
-                "state": Edition.State.PUBLISHED,
             },
         )
         self.report.add("edities", created)
@@ -224,9 +214,9 @@ class DemoLoader:
 
         parts = {}  # pointer ("key_figures[0]") -> model instance, for footnotes
         for position, rec in enumerate(recs):
-            ChapterRecommendation.objects.create(chapter=chapter, recommendation=rec, position=position)
+            chapters.ChapterRecommendation.objects.create(chapter=chapter, recommendation=rec, position=position)
         for position, item in enumerate(data.get("definitions", [])):
-            definition = Definition.objects.create(
+            definition = chapters.Definition.objects.create(
                 chapter=chapter,
                 position=position,
                 label=item.get("label") or "definitie",
@@ -236,7 +226,7 @@ class DemoLoader:
             )
             self.cite(chapter, definition, item.get("urls"))
         for position, item in enumerate(headline.get("values", [])):
-            HeadlineValue.objects.create(
+            chapters.HeadlineValue.objects.create(
                 chapter=chapter,
                 position=position,
                 label=item["label"],
@@ -246,7 +236,7 @@ class DemoLoader:
             )
         figures = {}
         for position, item in enumerate(data.get("figures", [])):
-            figure = Figure.objects.create(
+            figure = chapters.Figure.objects.create(
                 chapter=chapter,
                 position=position,
                 number=item["number"],
@@ -269,7 +259,7 @@ class DemoLoader:
             }
 
         for position, item in enumerate(data.get("key_figures", [])):
-            block = KeyFigureParagraph.objects.create(
+            block = chapters.KeyFigureParagraph.objects.create(
                 chapter=chapter, subheading=item.get("subheading", ""), **block_fields(item, position)
             )
             self.cite(chapter, block, item.get("urls"))
@@ -277,13 +267,13 @@ class DemoLoader:
 
         codes = {rec.code: rec for rec in Recommendation.objects.filter(concluding_observations=co)}
         for kind, key in [
-            (DevelopmentGroup.Kind.NUMERICAL, "numerical_developments"),
-            (DevelopmentGroup.Kind.POLICY, "policy_descriptions"),
+            (chapters.DevelopmentGroup.Kind.NUMERICAL, "numerical_developments"),
+            (chapters.DevelopmentGroup.Kind.POLICY, "policy_descriptions"),
         ]:
             for g_pos, group_data in enumerate(data.get(key, [])):
                 printed = group_data.get("codes", [])
                 linked = [rec for rec in (self.resolve_code(codes, c) for c in printed) if rec]
-                group = DevelopmentGroup.objects.create(
+                group = chapters.DevelopmentGroup.objects.create(
                     chapter=chapter,
                     kind=kind,
                     title=group_data.get("title", ""),
@@ -293,12 +283,12 @@ class DemoLoader:
                 )
                 group.recommendations.set(linked)
                 for i_pos, item in enumerate(group_data.get("items", [])):
-                    dev = DevelopmentItem.objects.create(group=group, **block_fields(item, i_pos))
+                    dev = chapters.DevelopmentItem.objects.create(group=group, **block_fields(item, i_pos))
                     self.cite(chapter, dev, item.get("urls"))
                     parts[f"{key}[{g_pos}].items[{i_pos}]"] = dev
 
         for position, item in enumerate(data.get("latest_developments", [])):
-            latest = LatestDevelopment.objects.create(
+            latest = chapters.LatestDevelopment.objects.create(
                 chapter=chapter,
                 subheading=item.get("subheading", ""),
                 date=_date(item.get("date")),
@@ -309,7 +299,7 @@ class DemoLoader:
 
         for position, item in enumerate(data.get("footnotes", [])):
             target = parts.get(item.get("attached_to") or "")
-            Footnote.objects.create(
+            chapters.Footnote.objects.create(
                 chapter=chapter,
                 position=position,
                 marker=item.get("marker") or "*",
@@ -348,8 +338,6 @@ class DemoLoader:
         return None
 
     def indicators(self, theme, series, chapter=None):
-        from indicators.demo import link_series
-
         links = []
         for item in series:
             name = item["indicator"]
@@ -404,7 +392,6 @@ class DemoLoader:
                 "introduction": ed.get("introduction", ""),
                 "about": ed.get("about", ""),
                 "closing": ed.get("closing", ""),
-                "state": Edition.State.PUBLISHED,
             },
         )
         self.report.add("edities", created)
@@ -424,7 +411,7 @@ class DemoLoader:
             self.report.add("hoofdstukken", created)
             if created:
                 for position, section in enumerate(topic.get("sections", [])):
-                    ChapterSection.objects.create(
+                    chapters.ChapterSection.objects.create(
                         chapter=chapter, position=position, title=section["title"], body=section["body"]
                     )
         return edition
@@ -433,8 +420,6 @@ class DemoLoader:
 
     def accounts(self, orgs):
         """Demo logins: one coordinator and one editor per member organisation."""
-        from django.contrib.auth import get_user_model
-
         User = get_user_model()
         accounts = []
         coordinator, created = User.objects.get_or_create(
@@ -484,12 +469,34 @@ class DemoLoader:
         return accounts
 
 
+class DemoPublisher(AnonymousUser):
+    """Who publishes the demo's editions: a coordinator without an account (no person in the audit log)."""
+
+    is_active = True
+
+    def has_perm(self, perm, obj=None):
+        return perm == "workflow.publish_edition"
+
+
+def publish(edition):
+    """Publish ``edition`` as a coordinator would: its receivers pin the charts, make the numbers
+    public and queue the PDF. An edition published before stays as it is."""
+    if edition.state == Edition.State.PREPARATION:
+        with notifications.muted():
+            services.publish_edition(edition, by=DemoPublisher())
+
+
 def load_demo(with_accounts=True):
-    """Load everything; returns (report, accounts). Runs in one transaction."""
+    """Load everything and publish 2024 and 2020; returns (report, accounts). Runs in one transaction."""
     loader = DemoLoader()
     with transaction.atomic():
         orgs = loader.organisations()
-        loader.edition_2024(orgs)
-        loader.edition_2020(orgs)
+        edition_2024 = loader.edition_2024(orgs)
+        edition_2020 = loader.edition_2020(orgs)
+        publish(edition_2024)
+        if edition_2020.state == Edition.State.PREPARATION:
+            publish(edition_2020)
+            # The seed gives no date for 2020; the publication's default (today) would be printed as its date.
+            Edition.objects.filter(pk=edition_2020.pk).update(publication_date=None)
         accounts = loader.accounts(orgs) if with_accounts else []
     return loader.report, accounts

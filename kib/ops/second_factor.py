@@ -40,7 +40,7 @@ logger = logging.getLogger("kib.security")
 
 
 def enabled():
-    return bool(getattr(settings, "KIB_OTP_REQUIRED", False))
+    return settings.KIB_OTP_REQUIRED
 
 
 def needs_second_factor(user):

@@ -2,7 +2,6 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -13,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from kib.admin_base import KibModelAdmin, ReadOnlyAdminMixin
 from kib.models import Edition
 from kib.publication.models import PdfBuild, PublishedPdf, preview_storage
-from kib.publication.permissions import can_preview
 from kib.publication.services import request_preview
 from kib.workflow import scoping
 from themes.models import Chapter
@@ -60,14 +58,10 @@ class PdfBuildAdmin(ReadOnlyAdmin):
     change_list_template = "admin/publication/pdfbuild/change_list.html"
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
+        return scoping.can_view_pdf_builds(request.user)
 
     def scope_queryset(self, request, queryset):
-        """Coordinators see every build; editors their own previews and those of their chapters."""
-        user = request.user
-        if scoping.sees_all_chapters(user) or scoping.is_coordinator(user):
-            return queryset
-        return queryset.filter(Q(requested_by=user) | Q(chapter__in=scoping.visible_chapters(user)))
+        return scoping.visible_pdf_builds(request.user, queryset)
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def state(self, obj):
@@ -111,7 +105,7 @@ class PdfBuildAdmin(ReadOnlyAdmin):
                 chapter = get_object_or_404(
                     Chapter.objects.select_related("edition"), pk=request.POST["chapter"], edition=edition
                 )
-            if not can_preview(request.user, edition, chapter):
+            if not scoping.can_preview(request.user, edition, chapter):
                 raise PermissionDenied
             build = request_preview(edition, chapter=chapter, user=request.user)
             if build.status == PdfBuild.Status.DONE:
@@ -120,7 +114,7 @@ class PdfBuildAdmin(ReadOnlyAdmin):
                 messages.info(request, _("De conceptversie wordt gemaakt; ververs deze pagina over een halve minuut."))
             return redirect("admin:publication_pdfbuild_change", build.pk)
         user = request.user
-        whole = scoping.sees_all_chapters(user) or scoping.is_coordinator(user)
+        whole = scoping.previews_whole_edition(user)
         chapters = (
             scoping.visible_chapters(user)
             .select_related("edition", "theme")
@@ -140,7 +134,7 @@ class PdfBuildAdmin(ReadOnlyAdmin):
         build = get_object_or_404(
             PdfBuild.objects.select_related("edition", "chapter"), pk=pk, kind=PdfBuild.Kind.PREVIEW
         )
-        if not can_preview(request.user, build.edition, build.chapter):
+        if not scoping.can_preview(request.user, build.edition, build.chapter):
             raise PermissionDenied
         if build.status != PdfBuild.Status.DONE or not build.file or not preview_storage.exists(build.file.name):
             raise Http404(_("Deze conceptversie is er (nog) niet."))
@@ -182,7 +176,7 @@ class PublishedPdfAdmin(ReadOnlyAdmin):
         )
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
+        return scoping.can_view_pdf_builds(request.user)
 
     @admin.display(description=gettext_lazy("bestand"))
     def link(self, obj):

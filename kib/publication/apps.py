@@ -1,4 +1,4 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,8 +9,6 @@ class PublicationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        if not apps.is_installed("kib.workflow"):
-            return
         from kib.publication import receivers
         from kib.workflow.signals import correction_closed, edition_published
 

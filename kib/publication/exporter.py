@@ -1,9 +1,9 @@
 """The PDF exporter: one edition (or one chapter of it) as a designed, tagged PDF.
 
-Same small contract as the other exporters (STYLE.md habit 5)::
+The contract of every exporter (``kib.exporters``), plus the two steps the PDF worker needs::
 
     exporter = EditionPdfExporter(edition, draft=False, chapter=None)
-    exporter.filename                  # "kinderrechten-in-beweging-2024.pdf"
+    filename, content_type, data = exporter.render()  # "kinderrechten-in-beweging-2024.pdf", ...
     html = exporter.render_html()      # the exact, self-contained HTML given to WeasyPrint
     result = exporter.write_pdf(path)  # ExportResult(page_count, size, sha256, seconds)
 
@@ -16,6 +16,7 @@ The HTML holds everything it needs (styles inline, fonts as data: URLs), so
 import base64
 import hashlib
 import re
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,10 +27,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
+from kib.exporters import Exporter
 from kib.models import Organisation
 from kib.publication.fetcher import default_roots
-from kib.publication.layout import prefetch_chapters
 from kib.publication.render import render_pdf
+from themes.layout import prefetch_chapters
 from themes.models import Chapter, Theme
 
 STYLESHEET = "report/print.css"
@@ -71,10 +73,12 @@ def report_css(draft=False):
     return "\n".join(_inline_css(name, _static_path(name).stat().st_mtime_ns) for name in names)
 
 
-class EditionPdfExporter:
+class EditionPdfExporter(Exporter):
     identifier = "pdf"
+    label = "Het rapport (pdf)"
     content_type = "application/pdf"
     extension = "pdf"
+    on_request = False  # minutes of WeasyPrint: built by the worker, the public downloads the stored file
 
     def __init__(self, edition, draft=False, chapter=None):
         self.edition = edition
@@ -155,7 +159,11 @@ class EditionPdfExporter:
                 size += len(chunk)
         return ExportResult(page_count=result.page_count, size=size, sha256=digest.hexdigest(), seconds=result.seconds)
 
-    write = write_pdf
+    def render(self):
+        with tempfile.TemporaryDirectory(prefix="kib-pdf-") as folder:
+            path = Path(folder) / self.filename
+            self.write_pdf(path)
+            return self.file(path.read_bytes())
 
 
 def _distinct_title(chapter):

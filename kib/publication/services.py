@@ -112,9 +112,6 @@ def build_published_pdf_now(edition, requested_by=None):
     return build.published_pdf
 
 
-publish_pdf = build_published_pdf_now
-
-
 def request_preview(edition, chapter=None, user=None):
     """A draft preview of the edition or one chapter: an earlier one of the same content, or a new build."""
     exporter = EditionPdfExporter(edition, draft=True, chapter=chapter)
@@ -128,10 +125,6 @@ def request_preview(edition, chapter=None, user=None):
         edition=edition, chapter=chapter, kind=PdfBuild.Kind.PREVIEW, requested_by=user, content_hash=digest
     )
     return _enqueue(build)
-
-
-def current_pdf(edition):
-    return PublishedPdf.objects.filter(edition=edition, is_current=True).first()
 
 
 def _lease():

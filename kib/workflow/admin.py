@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy
 from kib.admin_base import KibModelAdmin, ReadOnlyAdminMixin
 from kib.workflow import scoping, services
 from kib.workflow.models import AuditEntry, EditionCorrection, ReviewComment
+from themes import parts
 from themes.models import Chapter
+from themes.parts import PARTS
 
 CHAPTER_ACTIONS = {
     "submit": (services.submit_chapter, gettext_lazy("Het hoofdstuk is ingediend; de coördinatoren krijgen bericht.")),
@@ -37,40 +39,31 @@ def _post_only(request):
 
 
 def _comment_targets(chapter):
-    """The parts of a chapter a comment can point at, as (key, label, object)."""
-    parts = [
-        *chapter.definitions.all(),
-        *chapter.key_figures.all(),
-        *chapter.figures.all(),
-        *chapter.chapter_recommendations.select_related("recommendation"),
-        *chapter.development_groups.all(),
-        *[item for group in chapter.development_groups.prefetch_related("items") for item in group.items.all()],
-        *chapter.latest_developments.all(),
-        *chapter.sections.all(),
+    """The parts of a chapter a comment can point at (``commented`` in ``themes.parts``), as (key, label, object)."""
+    targets = [
+        obj
+        for part in PARTS
+        if part.commented
+        for obj in parts.in_chapters(part, [chapter.pk]).select_related(*part.select_with_label)
     ]
-    return [(f"{obj._meta.label_lower}:{obj.pk}", f"{obj._meta.verbose_name}: {obj}"[:120], obj) for obj in parts]
+    return [(f"{obj._meta.label_lower}:{obj.pk}", f"{obj._meta.verbose_name}: {obj}"[:120], obj) for obj in targets]
 
 
 def part_changes(admin_site, chapter, limit=100):
-    """The latest historical records of all parts of ``chapter`` (items, figures, data gaps…), newest first."""
-    from indicators.models import DataGap
-    from themes import models as themes
+    """The latest historical records of all parts of ``chapter`` (items, figures, data gaps…), newest first.
 
-    by_chapter = [
-        themes.Definition,
-        themes.HeadlineValue,
-        themes.KeyFigureParagraph,
-        themes.Figure,
-        themes.ChapterRecommendation,
-        themes.DevelopmentGroup,
-        themes.LatestDevelopment,
-        themes.ChapterSection,
-        themes.Footnote,
-        DataGap,
-    ]
-    groups = themes.DevelopmentGroup.history.filter(chapter_id=chapter.pk).values("id")
-    querysets = [model.history.filter(chapter_id=chapter.pk) for model in by_chapter]
-    querysets.append(themes.DevelopmentItem.history.filter(group_id__in=groups))
+    A part that reaches its chapter through another part (an item through its group) is found
+    through that part's history, so a deleted group's items still show.
+    """
+    querysets = []
+    for part in PARTS:
+        if not part.in_history:
+            continue
+        if part.parent_field == "chapter":
+            querysets.append(part.model.history.filter(chapter_id=chapter.pk))
+        else:
+            parents = part.parent.history.filter(chapter_id=chapter.pk).values("id")
+            querysets.append(part.model.history.filter(**{f"{part.parent_field}_id__in": parents}))
     records = sorted(
         (r for qs in querysets for r in qs.select_related("history_user").order_by("-history_date")[:limit]),
         key=lambda r: r.history_date,

@@ -8,14 +8,11 @@ from indicators.services import figures_without_data
 from kib.models import Edition
 from kib.workflow.models import ReviewComment
 from kib.workflow.scoping import visible_chapters
-from themes.models import (
-    ChapterRecommendation,
-    ChapterSection,
-    DevelopmentGroup,
-    Figure,
-    HeadlineValue,
-    KeyFigureParagraph,
-)
+from themes.models import ChapterRecommendation, DevelopmentGroup, Figure
+from themes.parts import BY_KEY
+
+# The parts whose absence the dashboard reports (``n_<key>`` on each chapter); see ``_missing``.
+COUNTED_PARTS = ("headline_values", "key_figures", "chapter_recommendations", "sections")
 
 
 def _count(queryset):
@@ -40,7 +37,7 @@ def _missing(chapter, recommendations_without_groups, figures_without_source, fi
         missing.append(_("kerncijfer zonder waarden"))
     if not chapter.n_key_figures:
         missing.append(_("geen kengetallen"))
-    if not chapter.n_recommendations:
+    if not chapter.n_chapter_recommendations:
         missing.append(_("geen aanbevelingen"))
     if codes := recommendations_without_groups.get(chapter.pk):
         missing.append(_("aanbevelingen zonder ontwikkelingen of beleid: %(codes)s") % {"codes": ", ".join(codes)})
@@ -62,10 +59,7 @@ def chapter_rows(edition, user):
         .prefetch_related("contributing_organisations")
         .annotate(
             open_comments=_count(ReviewComment.objects.open()),
-            n_headline_values=_count(HeadlineValue.objects.all()),
-            n_key_figures=_count(KeyFigureParagraph.objects.all()),
-            n_recommendations=_count(ChapterRecommendation.objects.all()),
-            n_sections=_count(ChapterSection.objects.all()),
+            **{f"n_{key}": _count(BY_KEY[key].model.objects.all()) for key in COUNTED_PARTS},
         )
         .order_by("theme__number")
     )

@@ -11,6 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kib.models import Edition
+from themes.models import Chapter
+
 
 class AuditEntryQuerySet(models.QuerySet):
     def for_object(self, obj):
@@ -72,9 +75,6 @@ class AuditEntry(models.Model):
     @property
     def transition(self):
         """'concept → ingediend', in words."""
-        from kib.models import Edition
-        from themes.models import Chapter
-
         labels = {**dict(Chapter.State.choices), **dict(Edition.State.choices)}
         if not (self.from_state or self.to_state):
             return ""

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kib.workflow import roles
+from kib.workflow.scoping import is_coordinator
 
 _muted = contextvars.ContextVar("kib_workflow_mail_muted", default=False)
 
@@ -102,8 +103,6 @@ def chapter_reopened(chapter, by):
 
 
 def comment_added(chapter, by, comment):
-    from kib.workflow.scoping import is_coordinator
-
     recipients = chapter_editors(chapter) if is_coordinator(by) else coordinators()
     send(
         recipients,

@@ -5,32 +5,22 @@ every later migrate (``sync_roles`` is idempotent and only adds what is missing 
 the lists below). Which chapters a role reaches is decided in ``scoping.py``.
 """
 
+from themes import parts
+
 EDITOR = "redacteur"
 COORDINATOR = "coördinator"
 ADMINISTRATOR = "beheerder"
 
 ALL = ("add", "change", "delete", "view")
-CHAPTER_PARTS = [
-    "chapterrecommendation",
-    "definition",
-    "headlinevalue",
-    "figure",
-    "keyfigureparagraph",
-    "developmentgroup",
-    "developmentitem",
-    "latestdevelopment",
-    "chaptersection",
-    "footnote",
-    "citation",
-]
+# The parts of a chapter (``themes.parts``), per app: whoever edits a chapter edits all of them.
+CHAPTER_PARTS = {app: {model: ALL for model in parts.of_app(app)} for app in ("themes", "indicators")}
 
 _EDITOR = {
-    "themes": {"theme": ["view"], "chapter": ["view", "change"], **{m: ALL for m in CHAPTER_PARTS}},
+    "themes": {"theme": ["view"], "chapter": ["view", "change"], **CHAPTER_PARTS["themes"]},
     "indicators": {
         "indicator": ["view", "add", "change"],
         "observation": ALL,
-        "datagap": ALL,
-        **{m: ALL for m in ("chart", "figureseries", "headlineseries")},
+        **CHAPTER_PARTS["indicators"],
         "importlog": ["view"],
     },
     "kib": {"edition": ["view"], "source": ["view", "add", "change"]},
@@ -38,12 +28,11 @@ _EDITOR = {
     "workflow": {"auditentry": ["view", "submit_chapter"], "editioncorrection": ["view"]},
 }
 _COORDINATOR = {
-    "themes": {"theme": ALL, "chapter": ALL, **{m: ALL for m in CHAPTER_PARTS}},
+    "themes": {"theme": ALL, "chapter": ALL, **CHAPTER_PARTS["themes"]},
     "indicators": {
         "indicator": ALL,
         "observation": ALL,
-        "datagap": ALL,
-        **{m: ALL for m in ("chart", "figureseries", "headlineseries")},
+        **CHAPTER_PARTS["indicators"],
         "importlog": ["view"],
     },
     "kib": {"edition": ALL, "source": ALL, "organisation": ["view"], "membership": ["view"]},

@@ -1,4 +1,5 @@
-"""Who reaches which chapter: the one place that decides it.
+"""Who reaches what: the one place that decides it for chapters, indicators and their
+observations, PDF builds, draft previews and import logs.
 
 - Coordinators and administrators (permission ``workflow.see_all_chapters``) and
   superusers see every chapter; everybody else sees the chapters whose lead or
@@ -7,10 +8,18 @@
   the edition is not frozen (published without an open correction), and
   for a coordinator the chapter is not approved (reopen it first) unless a correction is
   open; for anybody else it is a chapter of their organisation in draft.
+- An indicator belongs to the organisations that lead or contribute to the chapter of its
+  theme in an edition in preparation; who sees every chapter reaches every indicator, and
+  observations, chart series and the like follow their indicator.
+- PDF builds and published versions are listed to staff; coordinators see every build and
+  preview the whole edition, an editor sees their own previews and those of their chapters,
+  and previews only those chapters.
+- An import log is seen by its author, and by who sees every chapter.
 """
 
 from django.db.models import Exists, OuterRef, Q
 
+from indicators.models import Indicator
 from kib.models import Edition
 from kib.workflow.models import EditionCorrection
 from themes.models import Chapter
@@ -98,3 +107,69 @@ def can_edit_chapter(user, chapter):
     if is_coordinator(user):
         return chapter.state != Chapter.State.APPROVED
     return chapter.state == Chapter.State.DRAFT and can_view_chapter(user, chapter)
+
+
+# -- indicators and what hangs off them ---------------------------------------------------
+
+
+def chapters_in_preparation(user):
+    """The chapters ``user`` sees in editions in preparation: whose indicators they work on."""
+    return visible_chapters(user).filter(edition__state=Edition.State.PREPARATION)
+
+
+def visible_indicators(user):
+    """The indicators ``user`` may import, export and edit, as a queryset."""
+    if sees_all_chapters(user):
+        return Indicator.objects.all()
+    if not _active(user):
+        return Indicator.objects.none()
+    return Indicator.objects.filter(theme_id__in=chapters_in_preparation(user).values("theme_id"))
+
+
+def scope_by_indicator(user, queryset, lookup="indicator"):
+    """``queryset`` (observations, chart series, ...) narrowed to rows of indicators ``user`` reaches."""
+    if sees_all_chapters(user):
+        return queryset
+    return queryset.filter(**{f"{lookup}__in": visible_indicators(user).values("pk")})
+
+
+def visible_import_logs(user, queryset):
+    """Import logs: every one for who sees every chapter, otherwise the user's own."""
+    return queryset if sees_all_chapters(user) else queryset.filter(user=user)
+
+
+# -- PDF builds and draft previews --------------------------------------------------------
+
+
+def _staff(user):
+    return _active(user) and user.is_staff
+
+
+def can_view_pdf_builds(user):
+    """Whether ``user`` may open the lists of PDF builds and published versions at all."""
+    return _staff(user)
+
+
+def previews_whole_edition(user):
+    """Coordinators (and who sees every chapter) preview the whole edition and every chapter."""
+    return _staff(user) and (sees_all_chapters(user) or is_coordinator(user))
+
+
+def visible_pdf_builds(user, queryset):
+    """Coordinators see every build; editors their own previews and those of their chapters."""
+    if previews_whole_edition(user):
+        return queryset
+    if not _staff(user):
+        return queryset.none()
+    return queryset.filter(Q(requested_by=user) | Q(chapter__in=visible_chapters(user)))
+
+
+def can_preview(user, edition, chapter=None):
+    """Coordinators preview the whole edition and every chapter; an editor previews the chapters of their organisation."""
+    if not _staff(user):
+        return False
+    if previews_whole_edition(user):
+        return True
+    if chapter is None or chapter.edition_id != edition.pk:
+        return False
+    return can_view_chapter(user, chapter)

@@ -20,6 +20,7 @@ from kib.models import Edition
 from kib.workflow import notifications, scoping
 from kib.workflow.models import AuditEntry, EditionCorrection, ReviewComment
 from kib.workflow.signals import correction_closed, edition_published
+from themes.copying import copy_chapter
 from themes.models import Chapter
 
 Action = AuditEntry.Action
@@ -239,8 +240,6 @@ def _next_year(date):
 @transaction.atomic
 def start_next_edition(edition, by, deadline=None):
     """Create edition N+1 from N: chapters as drafts with last year's text and links, assignments kept."""
-    from kib.workflow.copying import copy_chapter
-
     _require(by, "workflow.publish_edition")
     source = _lock_edition(edition)
     year = source.year + 1

@@ -1,5 +1,6 @@
 """The edition dashboard: every chapter with its state, deadline, last change, open comments and gaps."""
 
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -19,8 +20,6 @@ def dashboard_editions(user):
 
 
 def dashboard(request, year=None):
-    from django.contrib import admin
-
     editions = dashboard_editions(request.user)
     if not request.user.has_perm("themes.view_chapter"):
         raise PermissionDenied

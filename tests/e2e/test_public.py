@@ -19,10 +19,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def published_pdf(demo_db):
     """The 2024 edition's stored PDF, built through the publication service when the demo has none yet."""
     from kib.models import Edition
-    from kib.publication.services import build_published_pdf_now, current_pdf
+    from kib.publication.models import PublishedPdf
+    from kib.publication.services import build_published_pdf_now
 
     edition = Edition.objects.published().get(year=2024)
-    return current_pdf(edition) or build_published_pdf_now(edition)
+    return PublishedPdf.objects.current().filter(edition=edition).first() or build_published_pdf_now(edition)
 
 
 @pytest.fixture

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.exporters import ObservationsCsvExporter, OpenDataZipExporter
 from kib.models import Edition
+from kib.publication.registry import on_request_edition_exporters
+
+FORMATS = {cls.extension: cls for cls in on_request_edition_exporters()}  # zip: the open data, csv: the figures
 
 
 class Command(BaseCommand):
@@ -18,7 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("year", type=int, help="Het jaar van de editie, bijv. 2024.")
         parser.add_argument("--output", "-o", help="Het bestand; standaard de gebruikelijke naam in de huidige map.")
-        parser.add_argument("--format", choices=["zip", "csv"], default="zip")
+        parser.add_argument("--format", choices=sorted(FORMATS), default="zip")
         parser.add_argument("--concept", action="store_true", help="Ook een editie die nog niet is gepubliceerd.")
 
     def handle(self, *args, year, output=None, format="zip", concept=False, verbosity=1, **options):
@@ -30,10 +32,11 @@ class Command(BaseCommand):
                 if not Edition.objects.filter(year=year).exists()
                 else f"Editie {year} is nog niet gepubliceerd; gebruik --concept om toch te exporteren."
             )
-        exporter_class = OpenDataZipExporter if format == "zip" else ObservationsCsvExporter
-        exporter = exporter_class(edition)
-        path = Path(output or exporter.filename)
-        size = exporter.write(path)
+        exporter = FORMATS[format](edition)
+        file = exporter.render()
+        path = Path(output or file.filename)
+        path.write_bytes(file.data)
+        size = len(file.data)
         if verbosity:
             count = exporter.observations().count()
             self.stdout.write(self.style.SUCCESS(f"{path}: {count} cijfers, {size} bytes."))

@@ -12,7 +12,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from kib.models import Edition
-from kib.publication.exporter import EditionPdfExporter
+from kib.publication.registry import EXPORTERS
 from kib.publication.render import PdfRenderError
 from themes.models import Chapter
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             chapter_obj = Chapter.objects.filter(edition=edition, theme__number=chapter).select_related("theme").first()
             if chapter_obj is None:
                 raise CommandError(f"Editie {year} heeft geen hoofdstuk bij thema {chapter}.")
-        exporter = EditionPdfExporter(edition, draft=draft, chapter=chapter_obj)
+        exporter = EXPORTERS["pdf"](edition, draft=draft, chapter=chapter_obj)
         started = time.monotonic()
         document = exporter.render_html()
         if html:

@@ -3,7 +3,7 @@
     python manage.py export_edition 2024 kib-2024.zip
 
 Reads only; safe to rerun (an existing FILE is replaced only with --force). What the
-archive holds and how it is read back: ``kib/ops/archive.py`` and ``import_edition``.
+archive holds and how it is read back: ``kib/ops/archive/`` and ``import_edition``.
 """
 
 from pathlib import Path
@@ -11,7 +11,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from kib.models import Edition
-from kib.ops.archive import ArchiveError, describe, export_edition
+from kib.ops.archive.common import ArchiveError
+from kib.ops.archive.writing import describe, export_edition
 
 
 class Command(BaseCommand):

@@ -10,7 +10,8 @@ and indicators that already exist are used as they are; everything else is added
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kib.ops.archive import ArchiveError, import_edition
+from kib.ops.archive.common import ArchiveError
+from kib.ops.archive.reading import import_edition
 
 
 class Command(BaseCommand):

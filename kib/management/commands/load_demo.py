@@ -1,11 +1,13 @@
 """Load the demo: the 2024 edition in full, the 2020 edition, the collective and its members.
 
-Safe to rerun: a second run creates nothing and changes nothing. Demo accounts
-(password in the README) are created only when DJANGO_DEBUG is on.
+Safe to rerun: a second run creates nothing and changes nothing. The editions are published
+through the workflow (``publish_edition``), which queues their PDF. Demo accounts (password in
+the README) are created by default only when DJANGO_DEBUG is on.
 """
 
 import argparse
 import datetime
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -14,6 +16,10 @@ from django.utils import timezone
 
 from kib.demo.cycle import run_cycle
 from kib.demo.loader import DEMO_PASSWORD, load_demo
+from kib.models import Edition
+from kib.publication.models import PdfBuild, PublishedPdf
+from kib.publication.receivers import without_pdf
+from kib.publication.services import build_published_pdf
 
 
 class Command(BaseCommand):
@@ -24,22 +30,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pdf",
             action=argparse.BooleanOptionalAction,
-            default=None,
-            help="Zet de bouw van de pdf van 2024 in de wachtrij als die er nog niet is (standaard: ja, behalve in tests).",
+            default=True,
+            help="Zet de bouw van de pdf's in de wachtrij bij de publicatie, en die van 2024 als die er nog niet is (standaard: ja).",
         )
         parser.add_argument(
             "--cycle",
             action=argparse.BooleanOptionalAction,
+            default=True,
+            help="Start editie 2025 met hoofdstukken in elke fase van de redactie (standaard: ja).",
+        )
+        parser.add_argument(
+            "--accounts",
+            action=argparse.BooleanOptionalAction,
             default=None,
-            help="Start editie 2025 met hoofdstukken in elke fase van de redactie (standaard: ja, behalve in tests).",
+            help="Maak de demo-accounts aan (standaard: alleen met DJANGO_DEBUG).",
         )
 
-    def handle(self, *args, dry_run=False, verbosity=1, pdf=None, cycle=None, **options):
-        with_accounts = settings.DEBUG or getattr(settings, "TESTING", False)
-        with transaction.atomic():
+    def handle(self, *args, dry_run=False, verbosity=1, pdf=True, cycle=True, accounts=None, **options):
+        with_accounts = settings.DEBUG if accounts is None else accounts
+        with transaction.atomic(), nullcontext() if pdf else without_pdf():
             report, accounts = load_demo(with_accounts=with_accounts)
-            if cycle is None:
-                cycle = not getattr(settings, "TESTING", False)
             if cycle:
                 run_cycle(report)  # workflow: 2025 in preparation, its chapters in every state
             if dry_run:
@@ -57,15 +67,11 @@ class Command(BaseCommand):
                     self.stdout.write(f"  {username:<35} {role}")
             elif not with_accounts:
                 self.stdout.write("Geen demo-accounts: DJANGO_DEBUG staat uit.")
-        if not dry_run and (pdf if pdf is not None else not getattr(settings, "TESTING", False)):
+        if not dry_run and pdf:
             self.queue_demo_pdf(verbosity)
 
     def queue_demo_pdf(self, verbosity):
         """The published 2024 edition gets its PDF: queued once (``make run`` starts the worker that builds it)."""
-        from kib.models import Edition
-        from kib.publication.models import PdfBuild, PublishedPdf
-        from kib.publication.services import build_published_pdf
-
         edition = Edition.objects.published().filter(year=2024).first()
         if edition is None or PublishedPdf.objects.filter(edition=edition, is_current=True).exists():
             return

@@ -4,14 +4,15 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from kib.publication.layout import ChapterLayout, figure_chart_function
+from indicators.charts import figure_svg
+from themes.layout import ChapterLayout
 
 register = template.Library()
 
 
 @register.simple_tag
 def chapter_layout(chapter):
-    """The chapter's printed parts in order (see ``kib.publication.layout``); computed once per chapter."""
+    """The chapter's printed parts in order (see ``themes.layout``); computed once per chapter."""
     layout = getattr(chapter, "_report_layout", None)
     if layout is None:
         layout = chapter._report_layout = ChapterLayout(chapter)
@@ -21,8 +22,7 @@ def chapter_layout(chapter):
 @register.simple_tag(takes_context=True)
 def figure_chart(context, figure):
     """The figure's chart as inline SVG, or the 'no data entered' box while it has no data."""
-    figure_svg = figure_chart_function()
-    svg = figure_svg(figure) if figure_svg else None
+    svg = figure_svg(figure)
     if svg:
         if context.get("for_print"):
             # WeasyPrint's SVG renderer does not resolve "inherit": name the report's typeface.

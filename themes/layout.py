@@ -4,7 +4,8 @@
 printed part of many chapters at once; ``ChapterLayout`` arranges one chapter's parts in the
 printed order and attaches footnotes and cited sources to the part that holds them. The PDF
 and the public chapter page both use it (through the ``chapter_layout`` template tag); given a
-plain chapter, the layout fetches the parts on demand.
+plain chapter, the layout fetches the parts on demand. Which parts come in the one UNION ALL query
+is declared in ``themes.parts`` (``small_table``).
 
 The cost does not depend on the number of chapters or parts: the small part tables (definitions,
 headline values, blocks, free sections, footnotes, development groups and their items) come in
@@ -12,32 +13,18 @@ one UNION ALL query, the figures with their chart, the series with their indicat
 their observations in three, and citations, recommendations and data gaps in one each.
 """
 
-import importlib
-import importlib.util
 from collections import defaultdict
 from decimal import Decimal
 from operator import attrgetter
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import F, Prefetch, Value, prefetch_related_objects
 from django.db.models.functions import Cast
 
-from themes.models import (
-    Chapter,
-    ChapterRecommendation,
-    ChapterSection,
-    Citation,
-    Definition,
-    DevelopmentGroup,
-    DevelopmentItem,
-    Figure,
-    Footnote,
-    HeadlineValue,
-    KeyFigureParagraph,
-    LatestDevelopment,
-)
+from indicators.models import DataGap, FigureSeries, Observation
+from themes.models import ChapterRecommendation, Citation, DevelopmentGroup, DevelopmentItem, Figure
+from themes.parts import PARTS
 
 SECTION_TITLES = {
     "focus": "Focus",
@@ -51,36 +38,21 @@ SECTION_TITLES = {
 
 
 def _figure_prefetches(public_only=False):
-    """The figures, with what ``indicators.charts`` reads to draw them when that app has charts.
+    """The figures, with what ``indicators.charts`` reads to draw them.
 
     Each figure comes with its chart (one-to-one, same query), each series with its indicator
     (same query), then every observation of those indicators: three queries for all figures.
     ``public_only`` (the public site) draws only published observations: numbers imported since
     for the next edition wait for it.
     """
-    try:
-        chart = Figure._meta.get_field("chart").related_model
-    except FieldDoesNotExist:
-        return ["figures"]
-    series = chart._meta.get_field("series").related_model
-    observations = series._meta.get_field("indicator").related_model._meta.get_field("observations").related_model
     return [
         Prefetch("figures", queryset=Figure.objects.select_related("chart")),
-        Prefetch("figures__chart__series", queryset=series.objects.select_related("indicator")),
+        Prefetch("figures__chart__series", queryset=FigureSeries.objects.select_related("indicator")),
         Prefetch(
             "figures__chart__series__indicator__observations",
-            queryset=observations.objects.public() if public_only else observations.objects.all(),
+            queryset=Observation.objects.public() if public_only else Observation.objects.all(),
         ),
     ]
-
-
-def _data_gap_prefetches():
-    """The chapter's data gaps ("blinde vlekken") with what is printed with them, when the indicators app has them."""
-    try:
-        gap = Chapter._meta.get_field("data_gaps").related_model
-    except FieldDoesNotExist:
-        return []
-    return [Prefetch("data_gaps", queryset=gap.objects.select_related("recommendation", "first_noted_in"))]
 
 
 def _related_prefetches(public_only=False):
@@ -88,22 +60,14 @@ def _related_prefetches(public_only=False):
         *_figure_prefetches(public_only),
         Prefetch("citations", queryset=Citation.objects.select_related("source")),
         Prefetch("chapter_recommendations", queryset=ChapterRecommendation.objects.select_related("recommendation")),
-        *_data_gap_prefetches(),
+        # The chapter's data gaps ("blinde vlekken") with what is printed with them.
+        Prefetch("data_gaps", queryset=DataGap.objects.select_related("recommendation", "first_noted_in")),
     ]
 
 
-# The small tables of printed parts, read for any number of chapters in one UNION ALL query:
-# (key in ``chapter.loaded_parts``, model, lookup from the part to its chapter).
-PART_TABLES = (
-    ("definitions", Definition, "chapter"),
-    ("headline_values", HeadlineValue, "chapter"),
-    ("key_figures", KeyFigureParagraph, "chapter"),
-    ("latest_developments", LatestDevelopment, "chapter"),
-    ("sections", ChapterSection, "chapter"),
-    ("footnotes", Footnote, "chapter"),
-    ("development_groups", DevelopmentGroup, "chapter"),
-    ("development_items", DevelopmentItem, "group__chapter"),
-)
+# The small tables of printed parts, read for any number of chapters in one UNION ALL query
+# (``small_table`` in ``themes.parts``): their key in ``chapter.loaded_parts`` is the part's key.
+PART_TABLES = tuple(part for part in PARTS if part.small_table)
 
 
 def _column_type(field):
@@ -126,7 +90,8 @@ def _column_type(field):
 def _union_columns():
     """``{attname: output field}`` of every column of the part tables; a name has one type in all of them."""
     columns = {}
-    for _key, model, _lookup in PART_TABLES:
+    for part in PART_TABLES:
+        model = part.model
         for field in model._meta.concrete_fields:
             kind = _column_type(field)
             known = columns.setdefault(field.attname, kind)
@@ -139,7 +104,8 @@ def _part_rows(chapter_ids):
     """Every row of the part tables of these chapters, as ``(key, model instance)``, in one query."""
     columns = _union_columns()
     branches = []
-    for key, model, lookup in PART_TABLES:
+    for part in PART_TABLES:
+        key, model, lookup = part.key, part.model, part.chapter_path
         own = {field.attname for field in model._meta.concrete_fields}
         select = {"part_table": Value(key, output_field=models.TextField())}
         for i, (attname, kind) in enumerate(columns.items()):
@@ -148,7 +114,7 @@ def _part_rows(chapter_ids):
         branches.append(queryset.annotate(**select).values_list(*select))
     union = branches[0].union(*branches[1:], all=True)
     position = {attname: i + 1 for i, attname in enumerate(columns)}
-    models_by_key = {key: model for key, model, _lookup in PART_TABLES}
+    models_by_key = {part.key: part.model for part in PART_TABLES}
     for row in union:
         model = models_by_key[row[0]]
         fields = model._meta.concrete_fields
@@ -171,6 +137,16 @@ def _in_model_order(parts, model):
     return parts
 
 
+def show_published_numbers(chapters):
+    """The figures of ``chapters`` (prefetched) draw the published values of their observations."""
+    for chapter in chapters:
+        for figure in chapter.figures.all():
+            chart = getattr(figure, "chart", None)
+            for link in chart.series.all() if chart is not None else ():
+                for observation in link.indicator.observations.all():
+                    observation.as_published()
+
+
 # What the report prints from a chapter's own foreign keys: select_related these when fetching chapters.
 PRINTED_WITH_CHAPTER = ("edition", "theme", "lead_organisation")
 
@@ -186,13 +162,8 @@ def load_printed_parts(chapters, public_only=False):
     if not chapters:
         return chapters
     prefetch_related_objects(chapters, *_related_prefetches(public_only))
-    if public_only:  # the figures draw the published values
-        for chapter in chapters:
-            for figure in chapter.figures.all():
-                chart = getattr(figure, "chart", None)
-                for link in chart.series.all() if chart is not None else ():
-                    for observation in link.indicator.observations.all():
-                        observation.as_published()
+    if public_only:
+        show_published_numbers(chapters)
     by_id = {chapter.pk: chapter for chapter in chapters}
     loaded = {pk: defaultdict(list) for pk in by_id}
     items = []
@@ -205,9 +176,9 @@ def load_printed_parts(chapters, public_only=False):
     groups = {}
     for chapter in chapters:
         chapter.loaded_parts = {
-            key: _in_model_order(loaded[chapter.pk][key], model)
-            for key, model, _lookup in PART_TABLES
-            if key != "development_items"
+            part.key: _in_model_order(loaded[chapter.pk][part.key], part.model)
+            for part in PART_TABLES
+            if part.key != "development_items"
         }
         for group in chapter.loaded_parts["development_groups"]:
             group.loaded_items = []
@@ -224,22 +195,12 @@ def prefetch_chapters(queryset):
     return load_printed_parts(list(queryset.select_related(*PRINTED_WITH_CHAPTER)))
 
 
-def figure_chart_function():
-    """``indicators.charts.figure_svg`` once the indicators app provides it, else None."""
-    if importlib.util.find_spec("indicators.charts") is None:
-        return None
-    module = importlib.import_module("indicators.charts")
-    return getattr(module, "figure_svg", None)
-
-
 class ChapterLayout:
     """One chapter's printed parts in order, each with its footnotes and cited sources attached."""
 
     def __init__(self, chapter):
         self.chapter = chapter
-        ct = ContentType.objects.get_for_models(
-            KeyFigureParagraph, DevelopmentItem, LatestDevelopment, Figure, Definition
-        )
+        ct = ContentType.objects.get_for_models(*(part.model for part in PARTS if part.annotated))
         self._ct_ids = {model: content_type.id for model, content_type in ct.items()}
         self._footnotes = defaultdict(list)
         self.loose_footnotes = []

@@ -62,9 +62,10 @@ bench: install-dev
 	tools/ensure-wrk
 	for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
 
-## Production: the server run end to end, a pg_dump restore, the dependency audit.
+## Production: the server run end to end (one node, then two with Redis), a pg_dump restore, the dependency audit.
 prod-smoke: install-dev
 	tools/prod-smoke
+	tools/prod-smoke --two-nodes
 
 restore-check: install-dev
 	tools/restore-check

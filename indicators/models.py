@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kib.choices import Territory
+from kib.freeze import GuardedQuerySet
 
 # "2023", a school year "2022-2023", or a span of years "2017-2021".
 PERIOD_PATTERN = r"^[0-9]{4}(-[0-9]{4})?$"
@@ -43,7 +44,7 @@ def period_sort_key(period):
         return (9999, 9999)
 
 
-class IndicatorQuerySet(models.QuerySet):
+class IndicatorQuerySet(GuardedQuerySet):
     def published(self):
         """Indicators the public may see: those a published chapter draws, in a figure or its headline figure.
 
@@ -85,7 +86,7 @@ class Indicator(models.Model):
         return reverse("public:indicator", args=[self.code])
 
 
-class ObservationQuerySet(models.QuerySet):
+class ObservationQuerySet(GuardedQuerySet):
     def public(self):
         """What the public may see: figures published with an edition. Every public view reads through this,
         and shows each one ``as_published()``."""
@@ -296,6 +297,7 @@ class Chart(models.Model):
         help_text=_("Bijv. 'aantal kinderen'; leeg = de eenheid van de indicator."),
     )
     history = HistoricalRecords()
+    objects = GuardedQuerySet.as_manager()
 
     class Meta:
         ordering = ["figure__chapter__edition", "figure__chapter__theme__number", "figure__number"]
@@ -361,6 +363,7 @@ class FigureSeries(models.Model):
     )
     position = models.PositiveIntegerField(_("volgorde"), default=0)
     history = HistoricalRecords()
+    objects = GuardedQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -418,6 +421,7 @@ class HeadlineSeries(models.Model):
     age_group = models.CharField(_("leeftijdsgroep"), max_length=40, blank=True, help_text=_("Leeg = totaal."))
     breakdown = models.CharField(_("uitsplitsing"), max_length=120, blank=True, help_text=_("Leeg = totaal."))
     history = HistoricalRecords()
+    objects = GuardedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("kerncijferreeks")

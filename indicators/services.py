@@ -5,6 +5,7 @@ from simple_history.utils import bulk_update_with_history
 
 from indicators.charts import drawn_periods
 from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation
+from kib import freeze
 from themes.models import Figure
 
 
@@ -136,7 +137,8 @@ def pin_chart_periods(edition):
             chart.periods, chart.periods_pinned = ", ".join(periods), True
             pinned.append(chart)
     if pinned:  # one UPDATE and one INSERT of history rows, for every chart at once
-        bulk_update_with_history(pinned, Chart, ["periods", "periods_pinned"], batch_size=500)
+        with freeze.publishing(edition):  # the edition may be frozen already: this is its publication's own step
+            bulk_update_with_history(pinned, Chart, ["periods", "periods_pinned"], batch_size=500)
     return len(pinned)
 
 

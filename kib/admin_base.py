@@ -17,21 +17,24 @@ Keeping one base means rules that apply to all admin pages live in one place:
 - **History.** django-simple-history's views, limited to reachable objects, plus a
   field-by-field comparison of any two revisions; restoring one goes through the same
   lock and freeze as a normal save.
+- **Frozen means frozen.** A row a published edition draws (``kib.freeze``) keeps its form,
+  but a change to what the edition shows comes back with the reason, in the form or the
+  inline; it cannot be deleted, singly, inline or by bulk action. The model refuses too.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from kib import i18n
+from kib import freeze, i18n
 from kib.workflow import scoping
 from kib.workflow.services import ChapterChanged, record_revision
 from themes.models import Chapter
@@ -92,6 +95,42 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class FrozenCheckForm(forms.ModelForm):
+    """Refuses, with the reason, a change to what a published edition shows (``kib.freeze``)."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        message = freeze.refusal(self.instance) or self._sources_refusal()
+        if message:
+            self.add_error(None, message)
+
+    def _sources_refusal(self):
+        """An indicator's sources are shown with it: a new choice is a change too."""
+        instance = self.instance
+        if "sources" not in self.fields or "sources" not in self.cleaned_data or instance.pk is None:
+            return ""
+        rule = freeze.rule_for(type(instance))
+        chosen = {source.pk for source in self.cleaned_data["sources"]}
+        if rule is None or chosen == set(instance.sources.values_list("pk", flat=True)):
+            return ""
+        years = rule.frozen_years([instance.pk])
+        return freeze._message(instance, years) if years else ""
+
+
+class FrozenDeleteCheckMixin:
+    """For an inline's formset: rows marked for deletion that a published edition draws stay, with the reason."""
+
+    def clean(self):
+        super().clean()
+        refusals = [
+            freeze.refusal_to_delete(form.instance)
+            for form in self.forms
+            if getattr(form, "cleaned_data", {}).get("DELETE") and form.instance.pk is not None
+        ]
+        if any(refusals):
+            raise ValidationError([message for message in refusals if message])
 
 
 class ChapterLockForm(forms.ModelForm):
@@ -227,13 +266,21 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (
-            obj is None or (self.can_view_object(request, obj) and self.can_change_object(request, obj))
+            obj is None
+            or (
+                self.can_view_object(request, obj)
+                and self.can_change_object(request, obj)
+                and not freeze.refusal_to_delete(obj)
+            )
         )
 
     def get_deleted_objects(self, objs, request):
         """Bulk deletion stops at objects the user may not delete (another organisation's, frozen)."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        locked = {str(obj) for obj in objs if not self.has_delete_permission(request, obj)}
+        locked = set()
+        for obj in objs:
+            if not self.has_delete_permission(request, obj):
+                locked.add(freeze.refusal_to_delete(obj) or str(obj))
         return deleted, counts, set(perms_needed) | locked, protected
 
     # -- the chapter lock ------------------------------------------------------
@@ -253,6 +300,8 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
         return [(first[0], options), *rest]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        if freeze.rule_for(self.model) is not None and obj is not None:
+            kwargs["form"] = type("FrozenCheckForm", (FrozenCheckForm, kwargs.get("form", self.form)), {})
         if self.chapter_path is not None and obj is not None:
             kwargs["form"] = type("ChapterLockForm", (ChapterLockForm, kwargs.get("form", self.form)), {})
         form = super().get_form(request, obj, change, **kwargs)
@@ -279,6 +328,15 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
         if chapter_id is not None:
             record_revision(chapter_id, request.user)
 
+    def response_action(self, request, queryset):
+        """A bulk action that touches a row of a published edition stops with the reason, changing nothing."""
+        try:
+            with transaction.atomic():
+                return super().response_action(request, queryset)
+        except (freeze.FrozenEdition, freeze.FrozenEditionProtected) as refused:
+            self.message_user(request, " ".join(refused.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def delete_queryset(self, request, queryset):
         chapter_ids = {self.chapter_id_of(obj) for obj in queryset} - {None} if self.chapter_path else set()
         super().delete_queryset(request, queryset)
@@ -288,6 +346,9 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
+        except (freeze.FrozenEdition, freeze.FrozenEditionProtected) as refused:  # the model said no
+            self.message_user(request, " ".join(refused.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
         except ChapterChanged:
             # Lost a race after validating: show the form again, whose check now reports the conflict.
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -379,10 +440,16 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
 
 
 class KibInlineMixin(ScopedChoicesMixin):
-    """Inlines may be changed only when the page's object may be."""
+    """Inlines may be changed only when the page's object may be; rows a published edition draws stay as they are."""
 
     extra = 0
     formfield_overrides = URL_FIELDS
+    form = FrozenCheckForm
+
+    def get_formset(self, request, obj=None, **kwargs):
+        base = kwargs.get("formset", self.formset)  # an inline formset, or a generic one
+        kwargs["formset"] = type(f"FrozenCheck{base.__name__}", (FrozenDeleteCheckMixin, base), {})
+        return super().get_formset(request, obj, **kwargs)
 
     def _parent_editable(self, request, obj):
         parent_admin = self.admin_site._registry.get(self.parent_model)

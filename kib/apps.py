@@ -9,9 +9,10 @@ class KibConfig(AppConfig):
     verbose_name = _("Edities en organisaties")
 
     def ready(self):
-        from kib import public_cache
+        from kib import freeze, public_cache
 
         public_cache.connect_signals()  # a committed content change starts a new version of the public pages
+        freeze.connect()  # what a published edition shows changes only through a correction
 
 
 class KibAdminConfig(admin_apps.AdminConfig):

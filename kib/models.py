@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kib.freeze import GuardedQuerySet
 from kib.richtext import RichTextField
 
 
@@ -25,6 +26,8 @@ class Organisation(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations", verbose_name=_("mensen")
     )
+
+    objects = GuardedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -138,6 +141,8 @@ class Source(models.Model):
     title = models.CharField(_("titel"), max_length=500, blank=True)
     published_on = models.DateField(_("gepubliceerd op"), null=True, blank=True)
     accessed_on = models.DateField(_("geraadpleegd op"), null=True, blank=True)
+
+    objects = GuardedQuerySet.as_manager()
 
     class Meta:
         ordering = ["publisher", "title", "url"]

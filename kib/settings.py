@@ -127,6 +127,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # KIB_ALLOW_SQLITE=1. On SQLite a transaction takes the write lock when it begins, so two people
 # saving one chapter queue up instead of one failing with "database is locked"; in tests the
 # database is a file (one per test process) so that threads share it over real connections.
+# A kept connection is checked before a request reuses it, so a database restart costs no error.
 
 _database_url = os.environ.get("DATABASE_URL", "").strip()
 if not _database_url:
@@ -140,6 +141,7 @@ try:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 except Exception as exc:  # dj_database_url raises several types for a bad URL
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -304,9 +306,13 @@ KIB_FOUR_EYES = env_bool("KIB_FOUR_EYES", True)  # the approver is never the cha
 # --- PDF and background jobs -------------------------------------------------------------------
 # Wall-clock limit of one WeasyPrint build, and where draft previews are kept (outside
 # MEDIA_ROOT, so they are reachable only through the admin). PDF builds run as django-tasks
-# with the database backend (at once, in the request, in tests).
+# with the database backend (at once, in the request, in tests). A running build renews its
+# lease every quarter of KIB_PDF_LEASE_SECONDS; a build whose lease ran out lost its worker and
+# is run again, at most KIB_PDF_MAX_ATTEMPTS times in all (kib/publication/services.py).
 
 KIB_PDF_TIMEOUT = env_int("KIB_PDF_TIMEOUT", 600)
+KIB_PDF_LEASE_SECONDS = env_int("KIB_PDF_LEASE_SECONDS", 60)
+KIB_PDF_MAX_ATTEMPTS = env_int("KIB_PDF_MAX_ATTEMPTS", 3)
 KIB_PDF_PREVIEW_ROOT = Path(os.environ.get("KIB_PDF_PREVIEW_ROOT", BASE_DIR / "var" / "pdf-previews"))
 TASKS = {
     "default": {
@@ -324,7 +330,8 @@ KIB_IMPORT_MAX_ROWS = env_int("KIB_IMPORT_MAX_ROWS", 100_000)
 # --- Cache -------------------------------------------------------------------------------------
 # Rendered public pages are kept per process under a content version shared by all server
 # processes through a directory (kib/public_cache.py); tests use dummy caches unless a test
-# switches them on.
+# switches them on. More than one web server: KIB_CACHE_URL (redis://host:6379/0, unix://…)
+# keeps the version and the pages in Redis (Django's own backend), shared by every server.
 
 KIB_PUBLIC_CACHE_SECONDS = env_int("KIB_PUBLIC_CACHE_SECONDS", 600)
 CACHES = {
@@ -343,6 +350,20 @@ CACHES = {
         "LOCATION": os.environ.get("KIB_PUBLIC_CACHE_DIR", str(BASE_DIR / "var" / "public-cache")),
     },
 }
+KIB_CACHE_URL = os.environ.get("KIB_CACHE_URL", "").strip()
+if KIB_CACHE_URL:
+    if not KIB_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"KIB_CACHE_URL must be a redis://, rediss:// or unix:// URL; got {KIB_CACHE_URL!r}."
+        )
+    CACHES = {
+        alias: {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": KIB_CACHE_URL,
+            "KEY_PREFIX": f"kib-{alias}",
+        }
+        for alias in CACHES
+    }
 
 # --- Operations: logging and the health check --------------------------------------------------
 # One key=value line per event on stderr, each with the request id (kib/ops/logs.py).

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kib.freeze import GuardedQuerySet
 from kib.richtext import RichTextField
 
 # 15b, 22d, 41(i), 42b(iii), 42 — a paragraph number, optional letters, optional roman sub-item.
@@ -42,6 +43,8 @@ class ConcludingObservations(models.Model):
     adopted_on = models.DateField(_("vastgesteld op"), null=True, blank=True)
     url = models.URLField(_("URL"), blank=True)
 
+    objects = GuardedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-adopted_on"]
         verbose_name = _("slotopmerkingen")
@@ -51,7 +54,7 @@ class ConcludingObservations(models.Model):
         return self.symbol
 
 
-class RecommendationQuerySet(models.QuerySet):
+class RecommendationQuerySet(GuardedQuerySet):
     def published(self):
         """Recommendations the public may see: those of concluding observations a published edition follows.
 

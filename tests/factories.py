@@ -125,7 +125,8 @@ def coordinator(**kwargs):
     from kib.workflow.roles import COORDINATOR
 
     collective = Organisation.objects.get_or_create(
-        slug="kinderrechtencollectief", defaults={"name": "Kinderrechtencollectief", "kind": Organisation.Kind.COLLECTIVE}
+        slug="kinderrechtencollectief",
+        defaults={"name": "Kinderrechtencollectief", "kind": Organisation.Kind.COLLECTIVE},
     )[0]
     u = user(organisation=collective, **kwargs)
     u.groups.add(role_group(COORDINATOR))

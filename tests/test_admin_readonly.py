@@ -17,7 +17,9 @@ def change_page(client, user, chapter):
 
 def test_a_submitted_chapter_shows_its_rich_text_as_html_to_its_editor():
     cast = f.workflow_cast()
-    KeyFigureParagraph.objects.create(chapter=cast.chapter_a, title="Kengetal", body="<p>Eén <strong>vet</strong> woord</p>")
+    KeyFigureParagraph.objects.create(
+        chapter=cast.chapter_a, title="Kengetal", body="<p>Eén <strong>vet</strong> woord</p>"
+    )
     services.submit_chapter(cast.chapter_a, by=cast.editor_a)
     from django.test import Client
 

@@ -115,7 +115,9 @@ def test_the_online_chapter_draws_published_numbers_only(client, setup):
     cast, waiting, _other = setup
     figure = Figure.objects.get(chapter=cast.chapter_a)
     FigureSeries.objects.filter(chart__figure=figure).update(territory="*")  # one series per territory
-    KeyFigureParagraph.objects.create(chapter=cast.chapter_a, title="Pleegzorg", body="<p>Wachtlijst</p>", figure=figure)
+    KeyFigureParagraph.objects.create(
+        chapter=cast.chapter_a, title="Pleegzorg", body="<p>Wachtlijst</p>", figure=figure
+    )
     publish(cast)
     Observation.objects.create(indicator=waiting, period="2024", territory="BON", value=77777)  # not public
     page = client.get(cast.chapter_a.get_absolute_url()).content.decode()
@@ -125,7 +127,9 @@ def test_the_online_chapter_draws_published_numbers_only(client, setup):
 def test_an_edit_of_a_published_number_waits_for_the_next_publication(client, setup):
     cast, waiting, _other = setup
     figure = Figure.objects.get(chapter=cast.chapter_a)
-    KeyFigureParagraph.objects.create(chapter=cast.chapter_a, title="Pleegzorg", body="<p>Wachtlijst</p>", figure=figure)
+    KeyFigureParagraph.objects.create(
+        chapter=cast.chapter_a, title="Pleegzorg", body="<p>Wachtlijst</p>", figure=figure
+    )
     publish(cast)
     Observation.objects.filter(indicator=waiting, period="2024").update(value=7654, flag="estimate", note="herzien")
 

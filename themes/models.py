@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kib.choices import Territory
+from kib.freeze import GuardedQuerySet
 from kib.richtext import RichTextField
 
 
@@ -28,6 +29,8 @@ class Theme(models.Model):
         _("navigatielabel"), max_length=60, help_text=_("Korte naam in de navigatiebalk van de PDF en de site.")
     )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
+
+    objects = GuardedQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]

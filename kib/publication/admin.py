@@ -23,17 +23,30 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, KibModelAdmin):
 
 @admin.register(PdfBuild)
 class PdfBuildAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "edition", "kind", "chapter", "status", "duration", "page_count", "requested_by"]
+    list_display = [
+        "created_at",
+        "edition",
+        "kind",
+        "chapter",
+        "state",
+        "attempts",
+        "duration",
+        "page_count",
+        "requested_by",
+    ]
     list_filter = ["status", "kind", "edition"]
     list_select_related = ["edition", "chapter__theme", "chapter__edition", "requested_by"]
-    readonly_fields = ["download"]
+    readonly_fields = ["download", "state"]
     fields = [
         "edition",
         "kind",
         "chapter",
-        "status",
+        "state",
         "error",
         "download",
+        "attempts",
+        "heartbeat_at",
+        "repairs",
         "requested_by",
         "created_at",
         "started_at",
@@ -49,6 +62,20 @@ class PdfBuildAdmin(ReadOnlyAdmin):
 
     def scope_queryset(self, request, queryset):
         return scoping.visible_pdf_builds(request.user, queryset)
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def state(self, obj):
+        """The status, and for a running build whether its worker still beats (else the watchdog takes over)."""
+        label = obj.get_status_display()
+        if obj.repairs_id:
+            label = _("%(status)s (herstel van versie %(version)s)") % {"status": label, "version": obj.repairs.version}
+        if obj.is_stalled:
+            return format_html(
+                '<strong class="errornote">{}</strong>',
+                _("%(status)s — vastgelopen: de worker geeft geen hartslag meer; wordt opnieuw gestart")
+                % {"status": label},
+            )
+        return label
 
     @admin.display(description=gettext_lazy("pdf"))
     def download(self, obj):
@@ -121,11 +148,32 @@ class PdfBuildAdmin(ReadOnlyAdmin):
 
 @admin.register(PublishedPdf)
 class PublishedPdfAdmin(ReadOnlyAdmin):
-    list_display = ["edition", "version", "is_current", "page_count", "size", "created_at", "link"]
+    list_display = ["edition", "version", "is_current", "page_count", "size", "created_at", "link", "file_state"]
     list_filter = ["edition", "is_current"]
     list_select_related = ["edition"]
-    fields = ["edition", "version", "is_current", "link", "sha256", "size", "page_count", "created_at"]
-    readonly_fields = ["link"]
+    fields = [
+        "edition",
+        "version",
+        "is_current",
+        "link",
+        "file_state",
+        "sha256",
+        "size",
+        "page_count",
+        "created_at",
+        "repaired_at",
+    ]
+    readonly_fields = ["link", "file_state"]
+
+    @admin.display(description=gettext_lazy("bestand in orde"))
+    def file_state(self, obj):
+        if obj.damaged_at is None:
+            return _("ja") if obj.repaired_at is None else _("ja (hersteld)")
+        return format_html(
+            '<strong class="errornote">{}</strong>',
+            _("beschadigd sinds %(when)s: %(damage)s")
+            % {"when": obj.damaged_at.strftime("%d-%m-%Y %H:%M"), "damage": obj.damage},
+        )
 
     def has_view_permission(self, request, obj=None):
         return scoping.can_view_pdf_builds(request.user)

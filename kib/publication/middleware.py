@@ -10,15 +10,15 @@ Content-Type, Content-Disposition, ETag, Last-Modified and 304 answers.
 What still applies: the request log line and its X-Request-ID (``RequestLogMiddleware``, first in
 the stack), the HTTPS redirect and security headers (``SecurityMiddleware``, before this one), the
 host check (as ``CommonMiddleware`` does it), and X-Frame-Options and the content security policy,
-added here as their middleware would. Anything else, and a download URL without a published PDF
-(the site's 404 page), goes down the stack as before.
+added here as their middleware would. A stored file that fails its check gets the 503 page here.
+Anything else, and a download URL without a published PDF (the site's 404 page), goes down the
+stack as before.
 """
 
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.http import Http404
 from django.urls import Resolver404, resolve
 
 from kib.publication import views
@@ -89,8 +89,8 @@ class PdfDownloadMiddleware:
             return None
         try:
             response = views.pdf_response(request, stored)
-        except Http404:  # the file is missing from storage: the view answers with the 404 page
-            return None
+        except views.PdfDamaged:  # reported once, its repair queued: the 503 page, in the default language
+            response = views.unavailable(request, stored).render()
         for header, value in self.headers.items():
             response.headers.setdefault(header, value)
         return response

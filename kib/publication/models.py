@@ -1,10 +1,13 @@
 """PDF builds and the published, stored PDF versions of an edition."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +54,21 @@ class PdfBuild(models.Model):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
     error = models.TextField(_("foutmelding"), blank=True)
+    # The lease of a running build: the worker renews ``heartbeat_at`` while it builds. A build whose
+    # heartbeat is older than KIB_PDF_LEASE_SECONDS lost its worker; the watchdog queues it again
+    # (at most KIB_PDF_MAX_ATTEMPTS runs) or marks it failed with the reason.
+    heartbeat_at = models.DateTimeField(_("laatste hartslag"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("pogingen"), default=0)
+    task_id = models.CharField(_("taak"), max_length=64, blank=True)
+    repairs = models.ForeignKey(
+        "PublishedPdf",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="repair_builds",
+        verbose_name=_("herstelt"),
+        help_text=_("Een herstelbouw maakt het beschadigde bestand van deze versie opnieuw uit de bevroren editie."),
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -81,6 +99,14 @@ class PdfBuild(models.Model):
         verbose_name = _("pdf-bouw")
         verbose_name_plural = _("pdf-bouwen")
 
+    @property
+    def is_stalled(self):
+        """Running, but the lease ran out: its worker stopped (the same rule as ``services.stalled_builds``)."""
+        if self.status != self.Status.RUNNING:
+            return False
+        beat = self.heartbeat_at or self.started_at
+        return beat is not None and beat < timezone.now() - timedelta(seconds=settings.KIB_PDF_LEASE_SECONDS)
+
     def __str__(self):
         what = self.chapter.display_title if self.chapter_id else str(self.edition)
         return f"{self.get_kind_display()} · {what} · {self.get_status_display()}"
@@ -89,6 +115,9 @@ class PdfBuild(models.Model):
 class PublishedPdfQuerySet(models.QuerySet):
     def current(self):
         return self.filter(is_current=True)
+
+    def damaged(self):
+        return self.filter(damaged_at__isnull=False)
 
 
 class PublishedPdf(models.Model):
@@ -104,6 +133,11 @@ class PublishedPdf(models.Model):
     page_count = models.PositiveIntegerField(_("pagina's"))
     created_at = models.DateTimeField(_("gemaakt op"), auto_now_add=True)
     is_current = models.BooleanField(_("huidige versie"), default=False)
+    # Set when the stored file no longer matches its size and SHA-256 (kib.publication.integrity);
+    # cleared when a repair build has written it again.
+    damaged_at = models.DateTimeField(_("beschadigd gevonden op"), null=True, blank=True)
+    damage = models.CharField(_("beschadiging"), max_length=300, blank=True)
+    repaired_at = models.DateTimeField(_("hersteld op"), null=True, blank=True)
 
     objects = PublishedPdfQuerySet.as_manager()
 

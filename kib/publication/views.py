@@ -4,7 +4,8 @@ Which file is current is looked up once per content version (``kib.public_cache`
 change to an edition or a PDF starts a new version), so a download costs no query while
 nothing changes; the bytes come straight from storage. ``kib.publication.middleware`` answers
 these URLs before sessions, authentication and the rest of the stack run; the views below
-answer when it is not installed, and the 404 of a PDF that does not exist.
+answer when it is not installed, the 404 of a PDF that does not exist, and the 503 of a stored
+file that fails its check (size and SHA-256 against the record, ``services.verify_stored``).
 """
 
 from dataclasses import dataclass
@@ -12,16 +13,19 @@ from functools import lru_cache
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
+from django.template.response import TemplateResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date, quote_etag
 
 from kib import public_cache
 from kib.models import Edition
+from kib.publication import services
 from kib.publication.models import PublishedPdf
 
 
 @dataclass(frozen=True)
 class StoredPdf:
+    pk: int
     name: str
     filename: str
     sha256: str
@@ -34,7 +38,7 @@ def _lookup(year, version):
     pdf = pdfs.filter(is_current=True).first() if version is None else pdfs.filter(version=version).first()
     if pdf is None:
         return None
-    return StoredPdf(pdf.file.name, pdf.filename, pdf.sha256, pdf.size, int(pdf.created_at.timestamp()))
+    return StoredPdf(pdf.pk, pdf.file.name, pdf.filename, pdf.sha256, pdf.size, int(pdf.created_at.timestamp()))
 
 
 class StoredFileResponse(FileResponse):
@@ -65,17 +69,34 @@ def _open(name):
     return open(path, "rb")  # noqa: SIM115 - closed by the response
 
 
+class PdfDamaged(Exception):
+    """The stored file failed its check; it has been reported (and its repair queued)."""
+
+
 def pdf_response(request, stored):
-    """The stored file with ETag (its SHA-256) and Last-Modified; 304 when the client has it."""
+    """The stored file with ETag (its SHA-256) and Last-Modified; 304 when the client has it.
+
+    Raises PdfDamaged when the file is missing or differs from its record.
+    """
     headers = _headers(stored)
     not_modified = get_conditional_response(request, etag=headers["ETag"], last_modified=stored.modified)
     if not_modified is not None:
         return not_modified
     try:
+        services.verify_stored(stored.name, stored.size, stored.sha256)
         handle = _open(stored.name)
-    except FileNotFoundError:
-        raise Http404("Het pdf-bestand ontbreekt.") from None
+    except (services.StoredFileDamaged, FileNotFoundError) as exc:
+        services.report_damage(stored.pk, str(exc) or type(exc).__name__)
+        raise PdfDamaged(str(exc)) from None
     return StoredFileResponse(handle, headers=headers)
+
+
+def unavailable(request, stored):
+    """The 503 page of a damaged or missing file: it is being made again; try later."""
+    response = TemplateResponse(request, "publication/pdf_unavailable.html", {"filename": stored.filename}, status=503)
+    response["Retry-After"] = "300"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def stored_pdf(year, version=None):
@@ -87,7 +108,10 @@ def _serve(request, year, version=None):
     stored = stored_pdf(year, version)
     if stored is None:
         raise Http404("Deze pdf bestaat niet (of nog niet).")
-    return pdf_response(request, stored)
+    try:
+        return pdf_response(request, stored)
+    except PdfDamaged:
+        return unavailable(request, stored)
 
 
 def edition_pdf(request, year):

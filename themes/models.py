@@ -10,6 +10,7 @@ developments, footnotes; Caribbean Netherlands parts are blocks marked with a te
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -173,6 +174,10 @@ class ChapterRecommendation(ChapterPart):
 
     def __str__(self):
         return str(self.recommendation)
+
+    def clean(self):
+        if self.movement_reasoning.strip() and not self.movement:
+            raise ValidationError({"movement": _("Kies de beweging waar deze onderbouwing bij hoort.")})
 
 
 class Definition(ChapterPart):

@@ -60,9 +60,8 @@ def axe_findings(page):
 def test_editor_assesses_two_recommendations_and_the_journalist_finds_exactly_those(
     browser, page, live_server, login, screenshot, edition_2025
 ):
-    from themes.models import Chapter
-
     from tests import factories as f
+    from themes.models import Chapter
 
     chapter = Chapter.objects.get(edition=edition_2025, theme__slug="migratie")
     editor = f.editor(chapter.lead_organisation, username="redacteur-migratie-e2e", password="kinderrechten-demo")

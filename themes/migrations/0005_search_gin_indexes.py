@@ -6,7 +6,7 @@ the planner can use these indexes. SQLite (development, tests) searches with ico
 
 from django.db import migrations
 
-from themes.search import SOURCES, vector_sql
+from themes.search import FUNCTION_SQL, SOURCES, vector_sql
 
 
 def index_name(source):
@@ -16,6 +16,7 @@ def index_name(source):
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    schema_editor.execute(FUNCTION_SQL)
     for source in SOURCES:
         schema_editor.execute(
             f'CREATE INDEX IF NOT EXISTS "{index_name(source)}" ON "{source.table}" USING gin ({vector_sql(source)})'
@@ -27,6 +28,7 @@ def drop(apps, schema_editor):
         return
     for source in SOURCES:
         schema_editor.execute(f'DROP INDEX IF EXISTS "{index_name(source)}"')
+    schema_editor.execute("DROP FUNCTION IF EXISTS kib_search_nl(text, text)")
 
 
 class Migration(migrations.Migration):

@@ -54,6 +54,7 @@ test-shuffled: install-dev
 e2e: install-dev
 	tools/ensure-chromium
 	tools/ensure-tools
+	tools/ensure-axe
 	KIB_TESTING=1 $(PYTEST) -m e2e -p no:cacheprovider -p no:randomly $(PYTEST_ARGS)
 
 ## Benchmarks (figures only, no pass/fail): the yearly PDF build and its download.

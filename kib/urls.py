@@ -15,6 +15,7 @@ public_patterns = [
     path("editie/<int:year>/open-data.zip", indicator_views.edition_open_data, name="edition_open_data"),
     path("editie/<int:year>/cijfers.csv", indicator_views.edition_observations_csv, name="edition_observations_csv"),
     path("editie/<int:year>/<slug:theme_slug>/", theme_views.chapter_detail, name="chapter"),
+    path("zoeken/", theme_views.search, name="search"),
     path("aanbevelingen/", recommendation_views.tracker, name="recommendations"),
     path("aanbevelingen/<int:co>/<str:code>/", recommendation_views.recommendation_detail, name="recommendation"),
     path("cijfers/", indicator_views.indicator_list, name="indicators"),

@@ -2,12 +2,17 @@
 
 Every filter that asks "what did the report say" looks only at published chapters, and when
 an edition is chosen, only at that edition's chapter. Each one is an ``EXISTS`` subquery, so a
-recommendation appears once however many editions discuss it. Invalid values are ignored
-(the form shows why); they never widen what is visible.
+recommendation appears once however many editions discuss it.
+
+The values in the URL are Dutch (``?beweging=vooruitgang&gebied=bonaire&thema=migratie``); the
+English or coded values of earlier links (``progress``, ``BON``, a theme number) are accepted as
+aliases. An unknown value is named on the page ("onbekende waarde") and the list stays empty
+until it is corrected: it never silently falls back to every recommendation.
 """
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import DataGap
@@ -18,6 +23,61 @@ from themes.models import Chapter, ChapterRecommendation, DevelopmentItem, Theme
 
 CARIBBEAN = [Territory.CN, Territory.BON, Territory.STA, Territory.SAB]
 MAX_WORDS = 8
+
+Movement = ChapterRecommendation.Movement
+# Dutch URL value -> stored value, and the English aliases of each Dutch value.
+MOVEMENTS = {
+    "vooruitgang": Movement.PROGRESS,
+    "geen-verandering": Movement.NO_CHANGE,
+    "achteruitgang": Movement.REGRESSION,
+    "onduidelijk": Movement.UNCLEAR,
+}
+MOVEMENT_ALIASES = {stored.value: dutch for dutch, stored in MOVEMENTS.items()} | {"no-change": "geen-verandering"}
+TERRITORIES = {
+    "europees-nederland": Territory.NL,
+    "caribisch-nederland": Territory.CN,
+    "bonaire": Territory.BON,
+    "sint-eustatius": Territory.STA,
+    "saba": Territory.SAB,
+}
+TERRITORY_ALIASES = {stored.value.lower(): dutch for dutch, stored in TERRITORIES.items()}
+DATA_GAP_ALIASES = {"yes": "ja", "no": "nee"}
+
+
+def unknown_value_message(choices):
+    return format_lazy("{}{}", _("onbekende waarde ‘%(value)s’; kies uit: "), ", ".join(value for value, label in choices))
+
+
+class AliasChoiceField(django_filters.fields.ChoiceField):
+    """A choice of Dutch values that also accepts aliases (``progress`` for ``vooruitgang``), any case."""
+
+    def __init__(self, *args, aliases=None, **kwargs):
+        self.aliases = aliases or {}
+        super().__init__(*args, **kwargs)
+        self.error_messages["invalid_choice"] = unknown_value_message(self.choices[1:])
+
+    def to_python(self, value):
+        value = super().to_python(value).strip().lower()
+        return self.aliases.get(value, value)
+
+
+class AliasChoiceFilter(django_filters.ChoiceFilter):
+    field_class = AliasChoiceField
+
+
+class ThemeChoiceField(django_filters.fields.ModelChoiceField):
+    """A theme by its slug (``migratie``); its number (``8``) is an alias."""
+
+    def to_python(self, value):
+        value = (value or "").strip().lower()
+        if value.isdigit():
+            theme = self.queryset.filter(number=int(value)).first() if len(value) < 3 else None
+            value = theme.slug if theme is not None else value
+        return super().to_python(value)
+
+
+class ThemeChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = ThemeChoiceField
 
 
 def published_themes(request=None):
@@ -30,12 +90,13 @@ def tracking_editions(request=None):
 
 
 class RecommendationFilter(django_filters.FilterSet):
-    thema = django_filters.ModelChoiceFilter(
+    thema = ThemeChoiceFilter(
         label=_("Thema"),
         field_name="theme",
-        to_field_name="number",
+        to_field_name="slug",
         queryset=published_themes,
         empty_label=_("Alle thema's"),
+        error_messages={"invalid_choice": _("onbekende waarde ‘%(value)s’; kies een thema uit de lijst")},
     )
     code = django_filters.CharFilter(
         label=_("Code"),
@@ -50,23 +111,27 @@ class RecommendationFilter(django_filters.FilterSet):
         queryset=tracking_editions,
         method="filter_edition",
         empty_label=_("Alle edities"),
+        error_messages={"invalid_choice": _("onbekende waarde ‘%(value)s’; kies een gepubliceerde editie uit de lijst")},
     )
-    gebied = django_filters.ChoiceFilter(
+    gebied = AliasChoiceFilter(
         label=_("Gebied"),
-        choices=Territory.choices,
+        choices=[(dutch, stored.label) for dutch, stored in TERRITORIES.items()],
+        aliases=TERRITORY_ALIASES,
         method="filter_territory",
         empty_label=_("Alle gebieden"),
         help_text=_("Caribisch Nederland omvat Bonaire, Sint Eustatius en Saba."),
     )
-    blinde_vlek = django_filters.ChoiceFilter(
+    blinde_vlek = AliasChoiceFilter(
         label=_("Blinde vlekken"),
         choices=[("ja", _("met blinde vlek")), ("nee", _("zonder blinde vlek"))],
+        aliases=DATA_GAP_ALIASES,
         method="filter_data_gaps",
         empty_label=_("Alle"),
     )
-    beweging = django_filters.ChoiceFilter(
+    beweging = AliasChoiceFilter(
         label=_("Beoordeling van de beweging"),
-        choices=ChapterRecommendation.Movement.choices,
+        choices=[(dutch, stored.label) for dutch, stored in MOVEMENTS.items()],
+        aliases=MOVEMENT_ALIASES,
         method="filter_movement",
         empty_label=_("Alle beoordelingen"),
     )
@@ -74,6 +139,13 @@ class RecommendationFilter(django_filters.FilterSet):
     class Meta:
         model = Recommendation
         fields = []
+
+    @property
+    def qs(self):
+        """No recommendations at all while a filter holds an unknown value: never a silent "everything"."""
+        if self.is_bound and not self.is_valid():
+            return self.queryset.none()
+        return super().qs
 
     # -- helpers -----------------------------------------------------------
 
@@ -106,6 +178,7 @@ class RecommendationFilter(django_filters.FilterSet):
         return queryset.filter(Exists(links) | Exists(groups))
 
     def filter_territory(self, queryset, name, value):
+        value = TERRITORIES[value]
         territories = CARIBBEAN if value == Territory.CN else [value]
         items = DevelopmentItem.objects.filter(
             group__chapter__in=self.chapters(), group__recommendations=OuterRef("pk"), territory__in=territories
@@ -121,6 +194,6 @@ class RecommendationFilter(django_filters.FilterSet):
 
     def filter_movement(self, queryset, name, value):
         links = ChapterRecommendation.objects.filter(
-            chapter__in=self.chapters(), recommendation=OuterRef("pk"), movement=value
+            chapter__in=self.chapters(), recommendation=OuterRef("pk"), movement=MOVEMENTS[value]
         )
         return queryset.filter(Exists(links))

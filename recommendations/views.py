@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from indicators.models import DataGap
 from kib.public_cache import page_response
-from recommendations.filters import RecommendationFilter
+from recommendations.filters import RecommendationFilter, tracking_editions
 from recommendations.models import Recommendation
 from themes.models import Chapter, ChapterRecommendation, DevelopmentGroup
 
@@ -38,6 +38,9 @@ def tracker(request):
             Prefetch("chapter_links", queryset=links, to_attr="published_links")
         )
         page = Paginator(results, PER_PAGE).get_page(request.GET.get(PAGE_PARAM))
+        editions = list(tracking_editions().order_by("year"))
+        for recommendation in page.object_list:
+            add_movement_row(recommendation, editions)
         query = request.GET.copy()
         query.pop(PAGE_PARAM, None)
         context = {
@@ -50,6 +53,23 @@ def tracker(request):
         return render_to_string("public/tracker.html", context)
 
     return page_response(request, ("tracker", _key_params(request)), build)
+
+
+def add_movement_row(recommendation, editions):
+    """Per edition that follows its observations, oldest first: (edition, link or None); and its latest assessment.
+
+    Reads ``recommendation.published_links`` (its links to published chapters, oldest edition first).
+    """
+    by_edition = {link.chapter.edition_id: link for link in recommendation.published_links}
+    recommendation.movement_row = [
+        (edition, by_edition.get(edition.pk))
+        for edition in editions
+        if edition.concluding_observations_id == recommendation.concluding_observations_id
+    ]
+    if not any(link for edition, link in recommendation.movement_row):
+        recommendation.movement_row = []
+    assessed = [link for link in recommendation.published_links if link.movement]
+    recommendation.latest_assessment = assessed[-1] if assessed else None
 
 
 @require_safe

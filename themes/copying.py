@@ -51,7 +51,7 @@ def copy_chapter(chapter, edition, deadline=None):
         many = [field.name for field in part.model._meta.many_to_many]
         for obj in parts.in_chapters(part, [source.pk]).prefetch_related(*many):
             parent = (part.parent or Chapter, getattr(obj, f"{part.parent_field}_id"))
-            changes = {part.parent_field: mapping[parent]}
+            changes = {part.parent_field: mapping[parent], **{name: "" for name in part.reset_on_copy}}
             if part.points_at_figure:
                 changes["figure"] = mapping.get((Figure, obj.figure_id)) if obj.figure_id else None
             if part.points_at_target:

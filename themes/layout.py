@@ -212,7 +212,9 @@ class ChapterLayout:
             self._decorate(figure)
         self.definitions = [self._decorate(d) for d in self._parts("definitions")]
         self.headline_values = self._parts("headline_values")
-        self.recommendations = [link.recommendation for link in chapter.chapter_recommendations.all()]
+        self.recommendation_links = list(chapter.chapter_recommendations.all())  # with the movement assessed
+        self.recommendations = [link.recommendation for link in self.recommendation_links]
+        self.movement_assessed = any(link.movement for link in self.recommendation_links)
         self.key_figures = [self._decorate(b, figures_by_id) for b in self._parts("key_figures")]
         self.latest_developments = [self._decorate(b, figures_by_id) for b in self._parts("latest_developments")]
         for blocks in (self.key_figures, self.latest_developments):

@@ -178,6 +178,10 @@ class ChapterRecommendation(ChapterPart):
     def __str__(self):
         return str(self.recommendation)
 
+    def clean(self):
+        if self.movement_reasoning.strip() and not self.movement:
+            raise ValidationError({"movement": _("Kies de beweging waar deze onderbouwing bij hoort.")})
+
 
 class Definition(ChapterPart):
     chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="definitions", verbose_name=_("hoofdstuk"))

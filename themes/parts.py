@@ -21,6 +21,7 @@ Per part:
 - ``commented``: a review comment can point at it.
 - ``in_history``: listed under the chapter's history (its own revisions, django-simple-history).
 - ``on_chapter_page``: an inline on the chapter's admin page (in this order).
+- ``reset_on_copy``: fields a copy starts empty (the movement is assessed anew each edition).
 """
 
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ class Part:
     commented: bool = False
     in_history: bool = True
     on_chapter_page: bool = True
+    reset_on_copy: tuple = ()
 
     @property
     def parent_field(self):
@@ -72,7 +74,7 @@ PARTS = (
     Part(themes.Figure, "figures", annotated=True, commented=True),
     Part(indicators.Chart, "charts", "figure__chapter", parent=themes.Figure, copied="receiver", in_history=False, on_chapter_page=False),
     Part(indicators.FigureSeries, "figure_series", "chart__figure__chapter", parent=indicators.Chart, copied="receiver", in_history=False, on_chapter_page=False),
-    Part(themes.ChapterRecommendation, "chapter_recommendations", commented=True),
+    Part(themes.ChapterRecommendation, "chapter_recommendations", commented=True, reset_on_copy=("movement", "movement_reasoning")),
     Part(themes.DevelopmentGroup, "development_groups", small_table=True, commented=True),
     Part(themes.DevelopmentItem, "development_items", "group__chapter", parent=themes.DevelopmentGroup, small_table=True, annotated=True, commented=True, on_chapter_page=False),
     Part(themes.LatestDevelopment, "latest_developments", small_table=True, annotated=True, commented=True),

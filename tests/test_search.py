@@ -1,0 +1,156 @@
+"""Search across every published edition, as a journalist uses it (anonymous visitor).
+
+Results grouped by edition and chapter, the matching words marked and everything else escaped,
+filters by edition and theme, never a word from the edition in preparation, a fixed and small
+number of queries. On PostgreSQL the Dutch full-text configuration stems ("wachtlijsten" finds
+"wachtlijst") over a GIN-indexed expression; on SQLite every word must occur as written.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from kib.models import Edition
+from tests import factories as f
+from themes.models import Chapter, ChapterSection, LatestDevelopment
+
+pytestmark = pytest.mark.django_db
+URL = reverse("public:search")
+
+
+def page(client, query):
+    response = client.get(URL + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def words(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+@pytest.fixture
+def editions():
+    """2020 (Cijfers), 2023 and 2024 published, 2025 in preparation; "jeugdzorg" chapters in each."""
+    youth = f.theme(number=6, slug="jeugdhulp", title="Jeugdhulp", nav_label="Jeugdhulp")
+    other = f.theme(number=2, slug="armoede", title="Armoede", nav_label="Armoede")
+    result = {}
+    for year in (2020, 2023, 2024):
+        edition = f.edition(year=year, state=Edition.State.PUBLISHED, title="Kinderrechten in Cijfers" if year == 2020 else "Kinderrechten in Beweging")
+        chapter = f.chapter(edition=edition, theme=youth, state=Chapter.State.APPROVED)
+        ChapterSection.objects.create(
+            chapter=chapter, title="Toegang", body=f"<p>In {year} stond de <strong>wachtlijst</strong> voor jeugdzorg op 80.000 kinderen.</p>"
+        )
+        f.chapter(edition=edition, theme=other, state=Chapter.State.APPROVED, summary="<p>Armoede op Bonaire.</p>")
+        result[year] = edition
+    draft = f.edition(year=2025)
+    chapter = f.chapter(edition=draft, theme=youth)
+    ChapterSection.objects.create(chapter=chapter, title="Concept", body="<p>ZEPPELIN-4471 wachtlijst jeugdzorg concept.</p>")
+    LatestDevelopment.objects.create(chapter=chapter, title="ZEPPELIN-4471", body="<p>Bonaire ZEPPELIN-4471</p>")
+    result[2025] = draft
+    return result
+
+
+def test_search_finds_passages_in_every_published_edition_newest_first(client, editions):
+    html = page(client, "?q=wachtlijst+jeugdzorg")
+    headings = re.findall(r'<h3 id="editie-(\d+)">', html)
+    assert headings == ["2024", "2023", "2020"]
+    assert "3 passages gevonden voor ‘wachtlijst jeugdzorg’" in words(html)
+    assert html.count("<mark>wachtlijst</mark>") == 3 and html.count("<mark>jeugdzorg</mark>") == 3
+    assert 'href="/editie/2024/jeugdhulp/"' in html and 'href="/editie/2020/jeugdhulp/"' in html
+
+
+def test_search_never_finds_the_edition_in_preparation(client, editions):
+    html = page(client, "?q=ZEPPELIN-4471")
+    assert "ZEPPELIN" not in html.replace("ZEPPELIN-4471’", "").split("<h2 id=\"results-title\">")[1].split("</h2>", 1)[1]
+    assert "0 passages gevonden" in words(html)
+    assert "2025" not in html
+    assert "2025" not in page(client, "?q=wachtlijst") and "ZEPPELIN" not in page(client, "?q=Bonaire")
+
+
+def test_search_of_the_draft_edition_by_filter_is_an_unknown_value(client, editions):
+    html = page(client, "?q=wachtlijst&editie=2025")
+    assert "Editie: onbekende waarde ‘2025’" in words(html)
+    assert "ZEPPELIN" not in html and "passages gevonden" not in html
+
+
+def test_search_filters_by_edition_and_theme(client, editions):
+    assert re.findall(r'<h3 id="editie-(\d+)">', page(client, "?q=wachtlijst&editie=2023")) == ["2023"]
+    assert "0 passages" in words(page(client, "?q=wachtlijst&thema=armoede"))
+    html = page(client, "?q=Bonaire&thema=armoede&editie=2020")
+    assert re.findall(r'<h3 id="editie-(\d+)">', html) == ["2020"] and "<mark>Bonaire</mark>" in html
+
+
+@pytest.mark.parametrize("query", ["?q=x&thema=sport", "?q=x&editie=abc", "?q=x&editie=1999"])
+def test_search_with_an_unknown_filter_value_says_so_and_searches_nothing(client, editions, query):
+    html = page(client, query)
+    assert "onbekende waarde" in html and "passages gevonden" not in html
+
+
+def test_search_escapes_the_visitors_words_and_the_text(client, editions):
+    chapter = Chapter.objects.get(edition=editions[2024], theme__slug="armoede")
+    ChapterSection.objects.create(chapter=chapter, title="Tekens", body="<p>Kosten &lt;script&gt;alert(1)&lt;/script&gt; jeugdzorg</p>")
+    html = page(client, "?q=%3Cscript%3Ealert(1)%3C/script%3E+jeugdzorg")
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;" in html
+    html = page(client, "?q=jeugdzorg+kosten")
+    assert "&lt;" in html and "<script>alert" not in html and "<mark>Kosten</mark>" in html
+
+
+def test_search_box_is_on_every_public_page(client, editions):
+    for url in ["/", "/editie/2024/", "/editie/2024/jeugdhulp/", reverse("public:recommendations"), reverse("public:indicators")]:
+        html = page(client, "") if url == URL else client.get(url).content.decode()
+        assert f'<form class="site-search" role="search" method="get" action="{URL}">' in html, url
+
+
+def test_search_results_page_costs_at_most_ten_queries(client, editions, django_assert_max_num_queries):
+    for year in (2021, 2022):  # more editions, more chapters, more hits: still the same queries
+        edition = f.edition(year=year, state=Edition.State.PUBLISHED)
+        f.full_chapter(edition, f.theme(), text="wachtlijst jeugdzorg")
+    with django_assert_max_num_queries(10):
+        html = page(client, "?q=wachtlijst+jeugdzorg")
+    assert len(re.findall(r'<h3 id="editie-', html)) == 5
+
+
+def test_empty_search_shows_the_form_only(client, editions):
+    html = page(client, "")
+    assert 'name="q"' in html and "passages gevonden" not in html
+
+
+def test_search_stems_dutch_on_postgresql_and_matches_words_on_sqlite(client, editions):
+    html = page(client, "?q=wachtlijsten")
+    if connection.vendor == "postgresql":
+        assert re.findall(r'<h3 id="editie-(\d+)">', html) == ["2024", "2023", "2020"]
+        assert "<mark>wachtlijst</mark>" in html
+    else:
+        assert "0 passages gevonden" in words(html)
+        assert re.findall(r'<h3 id="editie-(\d+)">', page(client, "?q=wachtlijst")) == ["2024", "2023", "2020"]
+
+
+def test_search_expression_has_a_gin_index_on_postgresql_only(editions):
+    from themes.search import SOURCES, matching
+
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%search_nl'")
+            assert cursor.fetchall() == []
+            return
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%search_nl'")
+        assert {row[0] for row in cursor.fetchall()} == {f"{s.table}_search_nl" for s in SOURCES}
+        # The search's own expression, alone on its table: the planner can answer it from the GIN index
+        # (on the tiny test tables it may rightly prefer another path in the full query).
+        from django.contrib.postgres.search import SearchQuery
+        from django.db.models import F
+
+        from themes.search import DutchVector
+
+        query = ChapterSection.objects.annotate(document=DutchVector(F("title"), F("body"))).filter(
+            document=SearchQuery("wachtlijst", config="dutch", search_type="websearch")
+        )
+        sql, params = query.values("pk").query.sql_with_params()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert len(matching(next(s for s in SOURCES if s.model is ChapterSection), "wachtlijst")) == 3
+        assert "themes_chaptersection_search_nl" in plan, plan

@@ -18,7 +18,7 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 from import_export.results import RowResult
 
-from indicators import charts
+from indicators import chart_data, charts
 from indicators.importing import COLUMNS, IMPORT_FORMATS, ImportFileError, check_size, template_bytes
 from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, ImportLog, Indicator, Observation
 from indicators.resources import ObservationResource
@@ -318,12 +318,12 @@ class ChartAdmin(KibModelAdmin):
         """What the chart draws now, from its named periods or its window (the editor sees the effect)."""
         if obj is None or not obj.pk:
             return "–"
-        periods = obj.shown_periods(charts.drawn_periods([obj.pk]).get(obj.pk, ()))
+        periods = obj.shown_periods(chart_data.drawn_periods([obj.pk]).get(obj.pk, ()))
         return ", ".join(periods) or _("nog geen cijfers")
 
     @admin.display(description=_("getekend"), boolean=True)
     def has_data(self, obj):
-        return charts.chart_data(obj) is not None
+        return chart_data.chart_data(obj) is not None
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "figure":

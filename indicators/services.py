@@ -3,7 +3,7 @@
 from django.db.models import F, Q
 from simple_history.utils import bulk_update_with_history
 
-from indicators.charts import drawn_periods
+from indicators.chart_data import drawn_periods
 from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation
 from kib import freeze
 from themes.models import Figure

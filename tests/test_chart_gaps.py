@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from indicators.charts import MISSING_MARK, Cell, ChartData, Series, describe, render_svg
+from indicators.chart_data import Cell, ChartData, Series
+from indicators.charts import MISSING_MARK, describe, render_svg
 from indicators.models import Chart
 
 

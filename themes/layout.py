@@ -23,7 +23,7 @@ from django.db import models
 from django.db.models import F, Prefetch, Value, prefetch_related_objects
 from django.db.models.functions import Cast
 
-from indicators.charts import load_drawn_cells
+from indicators.chart_data import load_drawn_cells
 from indicators.models import DataGap, FigureSeries
 from themes.models import ChapterRecommendation, Citation, DevelopmentGroup, DevelopmentItem, Figure
 from themes.parts import PARTS

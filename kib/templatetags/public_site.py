@@ -2,7 +2,7 @@
 
 from django import template
 
-from indicators.charts import figure_chart_data
+from indicators.chart_data import figure_chart_data
 from indicators.stats import flag_notes
 
 register = template.Library()

@@ -5,7 +5,7 @@ import re
 from django import template
 from django.utils.safestring import mark_safe
 
-from indicators.charts import Series, figure_chart_data
+from indicators.chart_data import Series, figure_chart_data
 from indicators.models import Chart
 from indicators.stats import flag_notes, is_percent_unit
 from themes import notes

@@ -1,0 +1,274 @@
+"""Chart data: what a figure's chart or an indicator page draws, read from indicator series.
+
+``chart_data(chart)`` and ``indicator_data(indicator)`` give a ``ChartData`` (series of cells by
+period or group) that ``indicators.charts`` draws as SVG and the PDF prints as a table;
+``drawn_periods`` and ``load_drawn_cells`` fetch only the periods and cells the charts draw.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+
+from indicators.models import SPLIT, Chart, FigureSeries, Observation, period_sort_key
+from indicators.stats import format_value, is_percent_unit
+
+MAX_SERIES_IN_CHART = 8
+
+
+@dataclass
+class Cell:
+    value: object  # Decimal
+    flag: str = ""
+
+
+@dataclass
+class Series:
+    label: str
+    cells: dict = field(default_factory=dict)  # category -> Cell
+    unit: str = ""
+
+
+@dataclass
+class ChartData:
+    title: str
+    kind: str
+    categories: list
+    series: list
+    unit: str = ""
+    value_label: str = ""
+    by_period: bool = True  # categories are periods (else: groups of one period)
+    row_units: dict = field(default_factory=dict)  # group label -> unit, when groups became categories
+    note: str = ""  # printed under the chart, after the notes on flags
+
+    @property
+    def missing(self):
+        """(series, category) pairs without a value in a grouped chart: drawn as a mark, explained in a note."""
+        if self.kind != Chart.Kind.GROUPED_BAR:
+            return []
+        return [(s, c) for s in self.series for c in self.categories if c not in s.cells]
+
+    @property
+    def flags(self):
+        return {cell.flag for s in self.series for cell in s.cells.values() if cell.flag}
+
+    def values(self):
+        return [float(cell.value) for s in self.series for cell in s.cells.values()]
+
+    def fmt(self, cell, series=None):
+        unit = series.unit if series is not None and series.unit else self.unit
+        return format_value(cell.value, unit, cell.flag)
+
+
+# -- from the database to ChartData ------------------------------------------
+
+
+def _series_from_observations(observations, base_label, split_fields, unit=""):
+    """One Series per combination of the split fields, in the order the figures were entered."""
+    groups = {}
+    for obs in sorted(observations, key=lambda o: o.pk or 0):
+        key = tuple(getattr(obs, f) for f in split_fields)
+        groups.setdefault(key, {})[obs.period] = Cell(obs.value, obs.flag)
+    result = []
+    for key, cells in groups.items():
+        parts = [_split_label(f, v) for f, v in zip(split_fields, key, strict=True)]
+        label = " – ".join(p for p in [base_label, *parts] if p) or base_label
+        result.append(Series(label=label, cells=cells, unit=unit))
+    return result
+
+
+def _split_label(field_name, value):
+    if field_name == "territory":
+        return str(dict(Observation._meta.get_field("territory").choices).get(value, value))
+    return value or _("totaal")
+
+
+def _arrange(title, kind, series, unit, value_label, periods_wanted=None):
+    series = [s for s in series if s.cells]
+    if not series:
+        return None
+    periods = sorted({p for s in series for p in s.cells}, key=period_sort_key)
+    if periods_wanted:
+        periods = [p for p in periods if p in periods_wanted]
+        for s in series:
+            s.cells = {p: c for p, c in s.cells.items() if p in periods}
+        series = [s for s in series if s.cells]
+        if not series:
+            return None
+    data = ChartData(title=title, kind=kind, categories=periods, series=series, unit=unit, value_label=value_label)
+    if len(periods) == 1 and len(series) > 1:
+        # One period, several groups: the groups become the bars.
+        (period,) = periods
+        data.categories = [s.label for s in series]
+        units = {s.unit for s in series}
+        data.series = [
+            Series(
+                label=period,
+                cells={s.label: s.cells[period] for s in series},
+                unit=units.pop() if len(units) == 1 else "",
+            )
+        ]
+        data.row_units = {s.label: s.unit for s in series}
+        data.by_period = False
+    if data.kind == Chart.Kind.LINE and len(data.categories) < 2:
+        data.kind = Chart.Kind.BAR
+    if data.kind == Chart.Kind.LINE and not data.by_period:
+        data.kind = Chart.Kind.BAR
+    if data.kind == Chart.Kind.BAR and len(data.series) > 1:
+        data.kind = Chart.Kind.GROUPED_BAR
+    if data.kind == Chart.Kind.GROUPED_BAR and len(data.series) == 1:
+        data.kind = Chart.Kind.BAR
+    if len(data.series) > MAX_SERIES_IN_CHART:
+        data.kind = Chart.Kind.TABLE
+    return data
+
+
+def _drawn(link):
+    """The observations a series draws: those ``load_drawn_cells`` fetched, else every one of its indicator."""
+    cells = getattr(link, "drawn_cells", None)
+    if cells is None:
+        cells = link.indicator.observations.all()
+    return [o for o in cells if o.value is not None and link.matches(o)]
+
+
+def chart_data(chart):
+    """ChartData for a ``Chart`` (a figure's chart), or None without data."""
+    # Only .all() on relations, so a caller's prefetch (series with their indicator, then
+    # ``load_drawn_cells``) draws every chart of a chapter without further queries.
+    links = sorted(chart.series.all(), key=lambda link: (link.position, link.pk))
+    if not links:
+        return None
+    series = []
+    units = set()
+    drawn = {link.pk: _drawn(link) for link in links}
+    shown = set(chart.shown_periods({o.period for cells in drawn.values() for o in cells}))
+    for link in links:
+        observations = [o for o in drawn[link.pk] if o.period in shown]
+        if not observations:
+            continue
+        units.add(link.indicator.unit)
+        split_fields = [f for f in ("territory", "sex", "age_group", "breakdown") if getattr(link, f) == SPLIT]
+        base = link.label or (link.indicator.name if len(links) > 1 or not split_fields else "")
+        series.extend(_series_from_observations(observations, base, split_fields, link.indicator.unit))
+    if not series:
+        return None
+    kind = chart.kind if len(units) == 1 else Chart.Kind.TABLE
+    unit = units.pop() if len(units) == 1 else ""
+    value_label = chart.value_label or ("" if is_percent_unit(unit) else unit)
+    return _arrange(chart.figure.title, kind, series, unit, value_label)
+
+
+# -- only what the charts draw, for many charts at once ------------------------------------
+
+MATCH_FIELDS = ("territory", "sex", "age_group", "breakdown")
+
+
+def _series_matches(public_only):
+    """For ``FigureSeries`` rows joined to their indicator's observations: the observation lies in the series."""
+    condition = Q(indicator__observations__public=True) if public_only else Q(indicator__observations__isnull=False)
+    for name in MATCH_FIELDS:
+        condition &= Q(**{name: SPLIT}) | Q(**{f"indicator__observations__{name}": F(name)})
+    return condition
+
+
+def drawn_periods(charts, public_only=False):
+    """``{chart id: set of periods}`` with data in the series of ``charts`` (a queryset or ids), in one query.
+
+    The database joins series to observations and returns the distinct periods: a row per chart
+    and period, however many observations there are.
+    """
+    rows = (
+        FigureSeries.objects.filter(chart__in=charts)
+        .filter(_series_matches(public_only))
+        .order_by()
+        .values_list("chart_id", "indicator__observations__period")
+        .distinct()
+    )
+    periods = {}
+    for chart_id, period in rows:
+        periods.setdefault(chart_id, set()).add(period)
+    return periods
+
+
+def load_drawn_cells(figures, public_only=False):
+    """Fetch exactly the observations the charts of ``figures`` draw, in two queries for any number of figures.
+
+    ``figures`` come with ``chart`` and ``chart.series`` (with their indicator) prefetched. The
+    periods with data per chart come first (``drawn_periods``), each chart keeps those it shows
+    (named periods, its window, or all: ``Chart.shown_periods``), then one query fetches the
+    cells of those periods in each series' territory and breakdown. Each series gets them as
+    ``drawn_cells``, which ``chart_data`` reads instead of every observation of the indicator.
+    ``public_only`` (the public site) fetches published observations, as published.
+    """
+    charts = [chart for figure in figures if (chart := getattr(figure, "chart", None)) is not None]
+    links = [link for chart in charts for link in chart.series.all()]
+    for link in links:
+        link.drawn_cells = []
+    if not links:
+        return figures
+    available = drawn_periods([chart.pk for chart in charts], public_only)
+    groups = {}  # same fixed fields and periods: one condition for all their indicators
+    for chart in charts:
+        shown = frozenset(chart.shown_periods(available.get(chart.pk, ())))
+        if not shown:
+            continue
+        for link in chart.series.all():
+            fixed = tuple((name, getattr(link, name)) for name in MATCH_FIELDS if getattr(link, name) != SPLIT)
+            groups.setdefault((fixed, shown), set()).add(link.indicator_id)
+    if not groups:
+        return figures
+    condition = Q()
+    for (fixed, shown), indicator_ids in groups.items():
+        condition |= Q(indicator_id__in=sorted(indicator_ids), period__in=sorted(shown), **dict(fixed))
+    cells = Observation.objects.filter(condition).order_by("pk")
+    if public_only:
+        cells = cells.public()
+    by_indicator = {}
+    for observation in cells:
+        if public_only:
+            observation.as_published()
+        by_indicator.setdefault(observation.indicator_id, []).append(observation)
+    for chart in charts:
+        shown = set(chart.shown_periods(available.get(chart.pk, ())))
+        for link in chart.series.all():
+            link.drawn_cells = [
+                o for o in by_indicator.get(link.indicator_id, ()) if o.period in shown and link.matches(o)
+            ]
+    return figures
+
+
+def indicator_data(indicator, observations=None):
+    """ChartData of one indicator's ``observations`` (default: every one; its admin page and public page)."""
+    observations = list(indicator.observations.all() if observations is None else observations)
+    if not observations:
+        return None
+    fields = ("territory", "sex", "age_group", "breakdown")
+    note = ""
+    if len({tuple(getattr(o, f) for f in fields) for o in observations}) > MAX_SERIES_IN_CHART:
+        # Too many breakdowns for one readable chart: it draws the totals, the table has the rest.
+        totals = [o for o in observations if not (o.sex or o.age_group or o.breakdown)]
+        if totals and len({o.territory for o in totals}) <= MAX_SERIES_IN_CHART:
+            observations, note = totals, _("De grafiek toont de totalen; de uitsplitsingen staan in de tabel.")
+    varying = [f for f in fields if len({getattr(o, f) for o in observations}) > 1]
+    if not varying and observations[0].territory != "NL":
+        varying = ["territory"]
+    series = _series_from_observations(observations, "" if varying else indicator.name, varying, indicator.unit)
+    periods = {o.period for o in observations}
+    kind = Chart.Kind.LINE if len(periods) >= 4 else Chart.Kind.BAR
+    value_label = "" if is_percent_unit(indicator.unit) else indicator.unit
+    data = _arrange(indicator.name, kind, series, indicator.unit, value_label)
+    if data is not None:
+        data.note = note
+    return data
+
+
+# -- public API ---------------------------------------------------------------
+
+
+def figure_chart_data(figure):
+    """ChartData of a ``themes.Figure``, or None when it has no chart or no data yet."""
+    try:
+        chart = figure.chart
+    except Chart.DoesNotExist:
+        return None
+    return chart_data(chart)

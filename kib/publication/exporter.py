@@ -140,6 +140,7 @@ class EditionPdfExporter(Exporter):
                 ).distinct()
             ),
             "has_back_matter": whole_edition,
+            "printed_themes": {chapter.theme_id for chapter in chapters},  # the navigation bar links only to these
             "generated_at": timezone.localtime(),
         }
 

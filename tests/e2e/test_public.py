@@ -58,7 +58,7 @@ def test_visitor_downloads_the_pdf_opens_a_theme_filters_the_tracker_and_downloa
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Aanbevelingen").click()
     page.get_by_label("Thema").select_option(label="8. Migratie")
     page.get_by_role("button", name="Toon aanbevelingen").click()
-    assert "thema=8" in page.url
+    assert "thema=migratie" in page.url  # the tracker speaks Dutch in its URLs
     assert page.get_by_role("heading", level=2, name="7 aanbevelingen").is_visible()
     codes = page.locator(".recommendation-results h3 a").all_inner_texts()
     assert codes == [f"Aanbeveling {code}" for code in ["37a", "37b", "37f", "38a", "38b", "38d", "38e"]]

@@ -25,6 +25,8 @@ import re
 import time
 from dataclasses import dataclass
 
+from kib.publication import typesetting
+
 PDF_VARIANT = "pdf/ua-1"
 
 
@@ -55,6 +57,7 @@ def render_document(html, base_url, fetcher):
     """The laid-out WeasyPrint document of ``html``."""
     from weasyprint import HTML
 
+    typesetting.apply()
     return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
 
 

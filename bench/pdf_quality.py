@@ -37,8 +37,8 @@ import pikepdf
 
 MM = 72 / 25.4
 EMPTY_LIMIT = 0.45
-TOP_MARGIN = 25 * MM  # print.css: @page margin-top (chapter pages); front pages start higher
-BOTTOM_MARGIN = 16 * MM
+TOP_MARGIN = 23 * MM  # print.css: @page margin-top (chapter pages); front pages start higher
+BOTTOM_MARGIN = 15 * MM
 NS = "{http://www.w3.org/1999/xhtml}"
 HYPHENS = "-\u2010\u00ad"
 WORD_RE = re.compile(r"[\w\u00ad]+(?:[-\u2010][\w\u00ad]+)*-?", re.UNICODE)

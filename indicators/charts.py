@@ -22,6 +22,7 @@ from indicators.stats import flag_notes, format_number, is_percent_unit
 WIDTH = 640
 FONT_SIZE = 12
 SMALL = 11
+PLOT_HEIGHT = 150.0  # the value axis; the PDF prints the 640 units at the figure's full width
 CHAR_WIDTH = 6.6  # average advance of a 12px sans-serif character, for wrapping and layout
 TEXT = "#1d1d1b"
 MUTED = "#5f6368"
@@ -187,7 +188,7 @@ def _value_axis(data, canvas, left, right):
     top = _value_label_line(data, canvas, top)
     values = data.values()
     low, high, step = nice_scale(min(values), max(values))
-    plot_top, plot_height = top + 18, 220.0
+    plot_top, plot_height = top + 18, PLOT_HEIGHT
     bottom = plot_top + plot_height
 
     def y_of(v):

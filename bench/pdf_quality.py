@@ -86,6 +86,9 @@ class Report:
     contrast_failures: list = field(default_factory=list)  # (ratio, colour, background, sample)
     chapter_ends: set = field(default_factory=set)
     line_length: int = 0  # characters of a full body line (the 90th percentile)
+    charts: int = 0
+    chart_label_min_pt: float | None = None  # the smallest chart text as printed
+    small_chart_labels: list = field(default_factory=list)  # (svg id, printed pt) below 6.5 pt
 
     @property
     def footnote_share(self):
@@ -425,6 +428,34 @@ def contrast(document, report):
     report.contrast_failures = sorted(failures.values())
 
 
+CHART_LABEL_MIN_PT = 6.5
+
+
+def chart_labels(document, report):
+    """The smallest text of every chart as printed: its SVG font size scaled by printed width / viewBox width."""
+    smallest = None
+
+    def visit(box):
+        nonlocal smallest
+        element = getattr(box, "element", None)
+        if str(getattr(box, "element_tag", "")).endswith("svg") and element is not None and box.width:
+            view_box = (element.get("viewBox") or "").split()
+            sizes = [float(node.get("font-size")) for node in element.iter() if node.get("font-size")]
+            if len(view_box) == 4 and sizes:
+                report.charts += 1
+                printed = round(min(sizes) * box.width / float(view_box[2]) * 0.75, 2)  # CSS px -> pt
+                smallest = printed if smallest is None else min(smallest, printed)
+                if printed < CHART_LABEL_MIN_PT:
+                    report.small_chart_labels.append((element.get("aria-labelledby", "").split(" ")[0], printed))
+            return
+        for child in getattr(box, "children", ()):
+            visit(child)
+
+    for page in document.pages:
+        visit(page._page_box)
+    report.chart_label_min_pt = smallest
+
+
 def _hex(colour):
     return "#" + "".join(f"{round(c * 255):02x}" for c in tuple(colour)[:3])
 
@@ -450,6 +481,7 @@ def measure(pdf_path, html_text=None, document=None):
     report.spaced_headings = sorted(set(SPACED_RE.findall(text)))
     if document is not None:
         contrast(document, report)
+        chart_labels(document, report)
     return report
 
 
@@ -477,6 +509,11 @@ def lines(report):
         f"described only by an element id {report.links_described_by_id}",
         f"headings extracted letter by letter     {len(report.spaced_headings)}  {report.spaced_headings[:3]}",
     ]
+    if report.chart_label_min_pt is not None:
+        out.append(
+            f"smallest chart text as printed          {report.chart_label_min_pt} pt in {report.charts} charts "
+            f"(goal >= {CHART_LABEL_MIN_PT}; {len(report.small_chart_labels)} below)"
+        )
     if report.contrast_min is not None:
         out.append(
             f"text contrast: lowest {report.contrast_min}:1, pairs below 4.5:1 (3:1 large) "

@@ -48,14 +48,12 @@ def _mark_hyphenation(split_text_box):
             context, box, available_width, skip, is_line_start=is_line_start
         )
         if new_box is not None:
+            hyphenated = False
             character = box.style["hyphenate_character"]
-            source = box.text.encode()[skip or 0 :].decode(errors="ignore")
-            new_box.kib_hyphenated = bool(
-                resume is not None
-                and character
-                and new_box.text.endswith(character)
-                and not source.startswith(new_box.text)  # the hyphen is not in the text
-            )
+            if resume is not None and character and new_box.text.endswith(character):
+                source = box.text.encode()[skip or 0 :].decode(errors="ignore")
+                hyphenated = not source.startswith(new_box.text)  # the hyphen is not in the text
+            new_box.kib_hyphenated = hyphenated
         return new_box, resume, preserved_line_break
 
     split.kib_wrapped = True

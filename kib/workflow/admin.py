@@ -15,14 +15,16 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kib.admin_base import KibModelAdmin, ReadOnlyAdminMixin
 from kib.workflow import dashboard, forms, review, scoping, services
 from kib.workflow.models import AuditEntry, CarriedOver, EditionCorrection, ReviewComment
+from themes import history as chapter_history
 from themes import sections
 from themes.models import Chapter
 from themes.parts import PARTS
@@ -342,16 +344,70 @@ class ChapterWorkflowMixin:
         return self._back_to_comment(chapter, comment, request.POST.get("sectie", ""))
 
     def history_view(self, request, object_id, extra_context=None):
-        """The chapter's own revisions, and below them every change to one of its parts."""
+        """The chapter's own revisions, and below them every change to one of its parts; any two
+        of these moments (or now) can be compared."""
         chapter = self._chapter_or_404(request, object_id)
-        extra_context = {**(extra_context or {}), "part_changes": part_changes(self.admin_site, chapter)}
+        extra_context = {
+            **(extra_context or {}),
+            "part_changes": part_changes(self.admin_site, chapter),
+            "compare_moments": True,
+        }
         return super().history_view(request, object_id, extra_context)
+
+    def compare_parts_context(self, request, obj, old_moment, new_moment):
+        """The parts added, removed and changed between the two moments; and restoring the older one."""
+        chapter = self._current(obj)
+        return {
+            "part_changes": chapter_history.compare_parts(chapter.pk, old_moment, new_moment),
+            "compares_parts": True,
+            "restore_refusal": self.restore_refusal(request, chapter),
+            "restore_moment": old_moment.isoformat(),
+            "chapter_version": chapter.version,
+        }
+
+    def restore_refusal(self, request, chapter):
+        """Why ``request.user`` cannot restore the chapter now ("" when they can)."""
+        if scoping.is_frozen(chapter.edition):
+            return _("De editie is gepubliceerd; er kan niets meer in veranderen.")
+        if chapter.state == Chapter.State.APPROVED:
+            return _("Dit hoofdstuk is goedgekeurd; heropen het eerst om een oude versie terug te zetten.")
+        if not self.has_change_permission(request, chapter):
+            return _("U mag dit hoofdstuk nu niet wijzigen.")
+        return ""
+
+    def restore_view(self, request, object_id):
+        """Put the chapter with its parts back as it was at ``moment``, through the lock like a save."""
+        if response := _post_only(request):
+            return response
+        chapter = self._chapter_or_404(request, object_id)
+        moment = parse_datetime(request.POST.get("moment", ""))
+        if moment is None:
+            raise Http404
+        if refusal := self.restore_refusal(request, chapter):
+            messages.error(request, refusal)
+            return self._back(chapter)
+        try:
+            touched = chapter_history.restore_chapter(chapter, moment, request.user, request.POST.get("seen_version"))
+        except (chapter_history.RestoreRefused, services.WorkflowError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Het hoofdstuk staat weer zoals op %(when)s; %(count)s onderdeel teruggezet of verwijderd.",
+                    "Het hoofdstuk staat weer zoals op %(when)s; %(count)s onderdelen teruggezet of verwijderd.",
+                    touched,
+                )
+                % {"when": chapter_history.dutch_datetime(moment), "count": touched},
+            )
+        return self._back(chapter)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
             path("<path:object_id>/workflow/<slug:action>/", wrap(self.workflow_view), name="themes_chapter_workflow"),
             path("<path:object_id>/comments/", wrap(self.comment_view), name="themes_chapter_comment"),
+            path("<path:object_id>/history/restore/", wrap(self.restore_view), name="themes_chapter_restore"),
             path(
                 "<path:object_id>/comments/<int:comment_id>/resolve/",
                 wrap(self.resolve_view),

@@ -31,13 +31,14 @@ def cast():
 
 
 def section_page(user, chapter, key):
-    """The review panel as the section page includes it: ``chapter_review.html`` with ``section``."""
+    """The review panel as the section page includes it: ``chapter_review.html`` with ``section``
+    (``key=None``: as a page without sections includes it)."""
     request = RequestFactory().get(f"/admin/themes/chapter/{chapter.pk}/change/?sectie={key}")
     request.user = user
     chapter_admin = admin.site._registry[Chapter]
     context = {
         "original": chapter,
-        "section": sections.BY_KEY[key],
+        "section": sections.BY_KEY[key] if key else None,
         **chapter_admin.workflow_context(request, chapter),
     }
     return render_to_string("admin/workflow/chapter_review.html", context, request=request)
@@ -115,13 +116,13 @@ def test_reply_and_resolve_return_to_the_section(client, cast):
     assert thread.is_resolved
 
 
-def test_without_a_section_the_panel_behaves_as_before(client, cast):
+def test_without_a_section_the_panel_behaves_as_before(cast):
     services.add_comment(cast.chapter_a, cast.coordinator, "Over de figuur", target=cast.figure, quote="41%")
-    client.force_login(cast.coordinator)
-    html = client.get(reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk])).content.decode()
+    html = section_page(cast.coordinator, cast.chapter_a, None)
     assert '<select name="target" id="comment-target">' in html
     assert f'value="{review.target_key(cast.latest)}"' in html and f'value="{review.target_key(cast.figure)}"' in html
     assert "Over de figuur" in html and '<blockquote class="review-quote">41%</blockquote>' in html
+    assert "?sectie=kengetallen#comment-" in html  # each thread links to its section
 
 
 def test_comment_url_points_at_its_section(cast):

@@ -80,11 +80,6 @@ def first_open_url(chapter):
     return _url(chapter.pk, chapter.first_open_pk, chapter.first_open_section, chapter.first_open_content_type_id)
 
 
-def section_url(chapter_id, section):
-    base = reverse("admin:themes_chapter_change", args=[chapter_id])
-    return f"{base}?sectie={section.key}#review-comments"
-
-
 def in_section(comments, section):
     """``comments`` (threads) split into those of ``section`` and those about the whole chapter."""
     own, whole = [], []

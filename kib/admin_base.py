@@ -454,6 +454,7 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
             "new": new,
             "old_moment": old_moment,
             "new_moment": new_moment,
+            "new_is_now": "now" in (request.GET.get("old"), request.GET.get("new")),
             "changes": compare_records(old, new) if old.history_id != new.history_id else [],
             **self.compare_parts_context(request, obj, old_moment, new_moment),
         }

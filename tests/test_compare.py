@@ -200,3 +200,8 @@ def test_editor_of_another_organisation_cannot_compare_or_restore(client, cast):
 
 def test_a_nonsense_moment_is_404(client, cast):
     assert compare(client, cast.coordinator, cast.chapter_a, "t:gisteren").status_code == 404
+
+
+def test_compare_to_now_says_so(client, cast):
+    html = compare(client, cast.coordinator, cast.chapter_a, moment(cast.before)).content.decode()
+    assert "naar de huidige versie." in html

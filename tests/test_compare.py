@@ -205,3 +205,36 @@ def test_a_nonsense_moment_is_404(client, cast):
 def test_compare_to_now_says_so(client, cast):
     html = compare(client, cast.coordinator, cast.chapter_a, moment(cast.before)).content.decode()
     assert "naar de huidige versie." in html
+
+
+def test_restore_brings_back_a_deleted_group_with_its_items_and_recommendations(client, cast):
+    from themes.models import DevelopmentGroup, DevelopmentItem
+
+    recommendation = f.recommendation(code="33d", theme=cast.chapter_a.theme)
+    group = DevelopmentGroup.objects.create(chapter=cast.chapter_a, kind="policy", title="Armoedebeleid")
+    group.recommendations.set([recommendation])
+    item = DevelopmentItem.objects.create(group=group, title="Kindgebonden budget", body="<p>Verhoogd.</p>")
+    then, group_pk, item_pk = timezone.now(), group.pk, item.pk
+    group.delete()  # and its item with it
+    cast.chapter_a.refresh_from_db()
+    history.restore_chapter(cast.chapter_a, then, cast.editor_a, cast.chapter_a.version)
+    group = DevelopmentGroup.objects.get(pk=group_pk)
+    assert list(group.recommendations.all()) == [recommendation]
+    assert DevelopmentItem.objects.get(pk=item_pk).group == group
+
+
+def test_restore_brings_back_a_figure_a_paragraph_points_at(client, cast):
+    from themes.models import KeyFigureParagraph
+
+    figure = Figure.objects.create(chapter=cast.chapter_a, number=1, title="Meldingen")
+    paragraph = KeyFigureParagraph.objects.create(
+        chapter=cast.chapter_a, title="Meldingen", body="<p>x</p>", figure=figure
+    )
+    then, figure_pk = timezone.now(), figure.pk
+    figure.delete()
+    paragraph.refresh_from_db()
+    assert paragraph.figure is None
+    cast.chapter_a.refresh_from_db()
+    history.restore_chapter(cast.chapter_a, then, cast.editor_a, cast.chapter_a.version)
+    paragraph.refresh_from_db()
+    assert paragraph.figure == Figure.objects.get(pk=figure_pk)

@@ -30,6 +30,8 @@ from django.db import models, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -408,19 +410,41 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
             with transaction.atomic():  # the form's check now reports the conflict
                 return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def _compare_point(self, records, value):
+        """A point to compare: a revision's id, ``now`` (as it is now) or ``t:<ISO time>`` (as it was then).
+        Returns the object's revision at that point and the moment."""
+        if value == "now":
+            return records.order_by("-history_date", "-history_id").first(), timezone.now()
+        if value and value.startswith("t:"):
+            moment = parse_datetime(value[2:])
+            if moment is None:
+                raise Http404
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            return records.filter(history_date__lte=moment).order_by("-history_date", "-history_id").first(), moment
+        try:
+            record = records.get(history_id=value)
+        except (records.model.DoesNotExist, ValueError):
+            raise Http404 from None
+        return record, record.history_date
+
+    def compare_parts_context(self, request, obj, old_moment, new_moment):
+        """More to show on the comparison of two moments (a chapter adds its parts)."""
+        return {}
+
     def history_compare_view(self, request, object_id):
-        """A field-by-field comparison of two revisions (``?old=`` and ``?new=`` history ids)."""
+        """A field-by-field comparison of two revisions (``?old=`` and ``?new=``: history ids, ``now``
+        or ``t:<ISO time>``), with the dates the Dutch way."""
         from kib.workflow.diff import compare_records
 
         obj = self._reachable(request, object_id)
         records = self.model.history.filter(**{self.model._meta.pk.attname: obj.pk}).select_related("history_user")
-        try:
-            old = records.get(history_id=request.GET.get("old"))
-            new = records.get(history_id=request.GET.get("new"))
-        except (records.model.DoesNotExist, ValueError):
-            raise Http404 from None
-        if old.history_date > new.history_date:
-            old, new = new, old
+        old, old_moment = self._compare_point(records, request.GET.get("old"))
+        new, new_moment = self._compare_point(records, request.GET.get("new"))
+        if old is None or new is None:
+            raise Http404
+        if old_moment > new_moment:
+            old, new, old_moment, new_moment = new, old, new_moment, old_moment
         context = {
             **self.admin_site.each_context(request),
             "title": _("Versies vergelijken: %(object)s") % {"object": obj},
@@ -428,7 +452,11 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
             "object": obj,
             "old": old,
             "new": new,
-            "changes": compare_records(old, new),
+            "old_moment": old_moment,
+            "new_moment": new_moment,
+            "new_is_now": "now" in (request.GET.get("old"), request.GET.get("new")),
+            "changes": compare_records(old, new) if old.history_id != new.history_id else [],
+            **self.compare_parts_context(request, obj, old_moment, new_moment),
         }
         return render(request, "admin/kib/history_compare.html", context)
 

@@ -229,7 +229,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
+        "frame-src": ["'self'"],  # the chapter's HTML preview beside the form (themes/preview.py)
+        "frame-ancestors": ["'none'"],  # only that preview may be framed, by our own pages
         "base-uri": ["'none'"],
         "object-src": ["'none'"],
     },

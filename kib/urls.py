@@ -6,6 +6,7 @@ from indicators import views as indicator_views
 from kib import views
 from kib.ops import health
 from recommendations import views as recommendation_views
+from themes import preview
 from themes import views as theme_views
 
 public_patterns = [
@@ -26,6 +27,7 @@ public_patterns = [
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),  # production: database and PDF queue
+    path("admin/hoofdstukken/<int:pk>/voorbeeld/", preview.chapter_preview, name="chapter_preview"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include((public_patterns, "public"))),

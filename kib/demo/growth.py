@@ -173,6 +173,8 @@ class Grower:
                 continue
             if chapter.state == Chapter.State.SUBMITTED:
                 services.request_changes(chapter, by=self.coordinator, comment="Graag bijwerken voor dit jaar.")
+            for comment in chapter.review_comments.open():  # the update below answers them
+                services.resolve_comment(comment, author)
             summary = (chapter.summary or "").rstrip()
             Chapter.objects.filter(pk=chapter.pk).update(
                 summary=f"{summary}\n<p>Bijgewerkt voor de editie {edition.year}.</p>"

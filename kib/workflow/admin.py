@@ -15,15 +15,17 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from kib.admin_base import KibModelAdmin, ReadOnlyAdminMixin
-from kib.workflow import dashboard, forms, scoping, services
+from kib.workflow import dashboard, forms, review, scoping, services
 from kib.workflow.models import AuditEntry, CarriedOver, EditionCorrection, ReviewComment
-from themes import parts
+from themes import history as chapter_history
+from themes import sections
 from themes.models import Chapter
 from themes.parts import PARTS
 
@@ -41,15 +43,10 @@ def _post_only(request):
     return None
 
 
-def _comment_targets(chapter):
-    """The parts of a chapter a comment can point at (``commented`` in ``themes.parts``), as (key, label, object)."""
-    targets = [
-        obj
-        for part in PARTS
-        if part.commented
-        for obj in parts.in_chapters(part, [chapter.pk]).select_related(*part.select_with_label)
-    ]
-    return [(f"{obj._meta.label_lower}:{obj.pk}", f"{obj._meta.verbose_name}: {obj}"[:120], obj) for obj in targets]
+def _comment_targets(chapter, section=None):
+    """The parts a comment can point at (``commented`` in ``themes.parts``), as (key, label, object);
+    with ``section``, only that section's parts (``kib.workflow.review``)."""
+    return review.targets(chapter, section)
 
 
 def part_changes(admin_site, chapter, limit=100):
@@ -187,16 +184,22 @@ class ChapterWorkflowMixin:
 
     def workflow_context(self, request, chapter):
         replies = ReviewComment.objects.select_related("author", "resolved_by")
-        comments = (
+        comments = list(
             chapter.review_comments.filter(parent__isnull=True)
             .select_related("author", "resolved_by")
             .prefetch_related(Prefetch("replies", queryset=replies))
         )
+        for comment in comments:
+            where = review.section_of(comment)
+            comment.url, comment.section_title = review.url(comment), where.title if where else ""
+        targets = _comment_targets(chapter)
         return {
             "workflow_actions": self.available_actions(request, chapter),
             "review_comments": comments,
             "open_comment_count": sum(1 for c in comments if not c.is_resolved),
-            "comment_targets": [(key, label) for key, label, _obj in _comment_targets(chapter)],
+            "open_comments_per_section": review.open_per_section(comments),
+            "comment_targets": [(key, label) for key, label, _obj in targets],
+            "comment_target_objects": targets,
             "can_comment": scoping.can_view_chapter(request.user, chapter)
             and (request.user.has_perm("workflow.submit_chapter") or request.user.has_perm("workflow.review_chapter"))
             and not scoping.is_frozen(chapter.edition),
@@ -245,37 +248,85 @@ class ChapterWorkflowMixin:
         service, done = CHAPTER_ACTIONS[action]
         kwargs = {
             "request_changes": {"comment": request.POST.get("comment", "")},
-            "approve": {"seen_version": request.POST.get("seen_version")},
+            "approve": {
+                "seen_version": request.POST.get("seen_version"),
+                "despite_open_comments": request.POST.get("despite_open_comments") == "1",
+            },
             "reopen": {"comment": request.POST.get("comment", "")},
         }.get(action, {})
         try:
             service(chapter, by=request.user, **kwargs)
+        except services.OpenComments as exc:
+            if "confirming" in request.POST:  # the second step, sent without ticking the box
+                messages.error(request, str(exc))
+            return self.approve_confirmation(request, chapter, kwargs["seen_version"], exc)
         except services.WorkflowError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, done)
         return self._back(chapter)
 
+    def approve_confirmation(self, request, chapter, seen_version, refusal):
+        """The second step of approving a chapter with open comments: the comments, and a box to tick."""
+        comments = list(chapter.review_comments.open().select_related("author"))
+        for comment in comments:
+            comment.url = review.url(comment)
+        return TemplateResponse(
+            request,
+            "admin/workflow/approve_confirm.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("%(chapter)s goedkeuren") % {"chapter": chapter},
+                "opts": self.model._meta,
+                "original": chapter,
+                "seen_version": seen_version,
+                "comments": comments,
+                "count": refusal.count,
+                "refusal": str(refusal),
+            },
+        )
+
+    def _back_to_comment(self, chapter, comment, section_key):
+        if section_key in sections.BY_KEY:
+            base = reverse("admin:themes_chapter_change", args=[chapter.pk])
+            anchor = f"comment-{comment.pk}" if comment else "review-comments"
+            return redirect(f"{base}?sectie={section_key}#{anchor}")
+        return redirect(reverse("admin:themes_chapter_change", args=[chapter.pk]) + "#review-comments")
+
     def comment_view(self, request, object_id):
         if response := _post_only(request):
             return response
         chapter = self._chapter_or_404(request, object_id)
+        section_key = request.POST.get("sectie", "")
+        if section_key and section_key not in sections.BY_KEY:
+            raise Http404
+        section = sections.BY_KEY.get(section_key)
         parent = target = None
         if request.POST.get("parent"):
             parent = chapter.review_comments.filter(pk=request.POST["parent"]).first()
             if parent is None:
                 raise Http404
         elif request.POST.get("target"):
-            target = {key: obj for key, _label, obj in _comment_targets(chapter)}.get(request.POST["target"])
+            target = {key: obj for key, _label, obj in _comment_targets(chapter, section)}.get(request.POST["target"])
             if target is None:
                 raise Http404
+        comment = None
         try:
-            services.add_comment(chapter, request.user, request.POST.get("text", ""), target=target, parent=parent)
+            comment = services.add_comment(
+                chapter,
+                request.user,
+                request.POST.get("text", ""),
+                target=target,
+                parent=parent,
+                section=section_key,
+                quote=request.POST.get("quote", ""),
+            )
         except services.WorkflowError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Uw opmerking is geplaatst."))
-        return redirect(reverse("admin:themes_chapter_change", args=[chapter.pk]) + "#review-comments")
+        thread = comment.parent if comment is not None and comment.parent_id else comment
+        return self._back_to_comment(chapter, thread, section_key)
 
     def resolve_view(self, request, object_id, comment_id):
         if response := _post_only(request):
@@ -290,19 +341,73 @@ class ChapterWorkflowMixin:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("De opmerking is afgehandeld."))
-        return redirect(reverse("admin:themes_chapter_change", args=[chapter.pk]) + "#review-comments")
+        return self._back_to_comment(chapter, comment, request.POST.get("sectie", ""))
 
     def history_view(self, request, object_id, extra_context=None):
-        """The chapter's own revisions, and below them every change to one of its parts."""
+        """The chapter's own revisions, and below them every change to one of its parts; any two
+        of these moments (or now) can be compared."""
         chapter = self._chapter_or_404(request, object_id)
-        extra_context = {**(extra_context or {}), "part_changes": part_changes(self.admin_site, chapter)}
+        extra_context = {
+            **(extra_context or {}),
+            "part_changes": part_changes(self.admin_site, chapter),
+            "compare_moments": True,
+        }
         return super().history_view(request, object_id, extra_context)
+
+    def compare_parts_context(self, request, obj, old_moment, new_moment):
+        """The parts added, removed and changed between the two moments; and restoring the older one."""
+        chapter = self._current(obj)
+        return {
+            "part_changes": chapter_history.compare_parts(chapter.pk, old_moment, new_moment),
+            "compares_parts": True,
+            "restore_refusal": self.restore_refusal(request, chapter),
+            "restore_moment": old_moment.isoformat(),
+            "chapter_version": chapter.version,
+        }
+
+    def restore_refusal(self, request, chapter):
+        """Why ``request.user`` cannot restore the chapter now ("" when they can)."""
+        if scoping.is_frozen(chapter.edition):
+            return _("De editie is gepubliceerd; er kan niets meer in veranderen.")
+        if chapter.state == Chapter.State.APPROVED:
+            return _("Dit hoofdstuk is goedgekeurd; heropen het eerst om een oude versie terug te zetten.")
+        if not self.has_change_permission(request, chapter):
+            return _("U mag dit hoofdstuk nu niet wijzigen.")
+        return ""
+
+    def restore_view(self, request, object_id):
+        """Put the chapter with its parts back as it was at ``moment``, through the lock like a save."""
+        if response := _post_only(request):
+            return response
+        chapter = self._chapter_or_404(request, object_id)
+        moment = parse_datetime(request.POST.get("moment", ""))
+        if moment is None:
+            raise Http404
+        if refusal := self.restore_refusal(request, chapter):
+            messages.error(request, refusal)
+            return self._back(chapter)
+        try:
+            touched = chapter_history.restore_chapter(chapter, moment, request.user, request.POST.get("seen_version"))
+        except (chapter_history.RestoreRefused, services.WorkflowError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Het hoofdstuk staat weer zoals op %(when)s; %(count)s onderdeel teruggezet of verwijderd.",
+                    "Het hoofdstuk staat weer zoals op %(when)s; %(count)s onderdelen teruggezet of verwijderd.",
+                    touched,
+                )
+                % {"when": chapter_history.dutch_datetime(moment), "count": touched},
+            )
+        return self._back(chapter)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
             path("<path:object_id>/workflow/<slug:action>/", wrap(self.workflow_view), name="themes_chapter_workflow"),
             path("<path:object_id>/comments/", wrap(self.comment_view), name="themes_chapter_comment"),
+            path("<path:object_id>/history/restore/", wrap(self.restore_view), name="themes_chapter_restore"),
             path(
                 "<path:object_id>/comments/<int:comment_id>/resolve/",
                 wrap(self.resolve_view),

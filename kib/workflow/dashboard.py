@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from indicators.services import figures_without_data
 from kib.models import Edition
+from kib.workflow import review
 from kib.workflow.freshness import unconfirmed_per_chapter
 from kib.workflow.models import AuditEntry, ReviewComment
 from kib.workflow.scoping import visible_chapters
@@ -168,6 +169,7 @@ def chapter_rows(edition, user):
         .prefetch_related("contributing_organisations")
         .annotate(
             open_comments=_count(ReviewComment.objects.open()),
+            **review.first_open_annotations(),
             **{f"n_{key}": _count(BY_KEY[key].model.objects.all()) for key in COUNTED_PARTS},
         )
         .order_by("theme__number")
@@ -195,6 +197,7 @@ def chapter_rows(edition, user):
     carried = unconfirmed_per_chapter(edition, chapters=ids)
     today = timezone.localdate()
     for chapter in chapters:
+        chapter.comments_url = review.first_open_url(chapter)
         chapter.missing = _missing(chapter, without_groups, without_source, without_data, carried)
         chapter.status = status(chapter)
         chapter.status_label = status_label(chapter)

@@ -1,6 +1,7 @@
 """A readable field-by-field comparison of two historical records (django-simple-history)."""
 
 import difflib
+import html
 import re
 
 from django.utils.html import escape, strip_tags
@@ -9,7 +10,14 @@ from django.utils.safestring import mark_safe
 _TOKENS = re.compile(r"\s+|[^\s]+")
 
 
-def _text(field, value):
+# Rich text keeps its paragraphs: a block's end becomes a blank line, a line break a newline.
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|ul|ol|blockquote)>\s*", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def plain_text(field, value):
+    """A stored value as text a reader compares: related rows by name, choices by label, rich
+    text without its tags but with its paragraphs (blank lines) and line breaks."""
     if value in (None, ""):
         return ""
     if field.many_to_many:  # a list of through-rows
@@ -20,11 +28,13 @@ def _text(field, value):
         return str(related) if related is not None else f"#{value}"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
-    return strip_tags(str(value)).replace("&nbsp;", " ")
+    text = _LINE_BREAK.sub("\n", _BLOCK_END.sub("\n\n", str(value)))
+    text = html.unescape(strip_tags(text)).replace("\xa0", " ")
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def word_diff(old, new):
-    """HTML with removed words in <del> and added words in <ins>."""
+    """HTML with removed words in <del> and added words in <ins>, escaped; newlines as <br>."""
     a, b = _TOKENS.findall(old), _TOKENS.findall(new)
     out = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
@@ -34,7 +44,7 @@ def word_diff(old, new):
             out.append(f"<ins>{escape(''.join(b[j1:j2]))}</ins>")
         if op == "equal":
             out.append(escape("".join(a[i1:i2])))
-    return mark_safe("".join(out))
+    return mark_safe("".join(out).replace("\n", "<br>"))
 
 
 def compare_records(old, new):
@@ -43,6 +53,6 @@ def compare_records(old, new):
     rows = []
     for change in new.diff_against(old).changes:
         field = model._meta.get_field(change.field)
-        before, after = _text(field, change.old), _text(field, change.new)
+        before, after = plain_text(field, change.old), plain_text(field, change.new)
         rows.append({"field": field.verbose_name, "old": before, "new": after, "diff": word_diff(before, after)})
     return rows

@@ -99,6 +99,13 @@ class ReviewComment(models.Model):
     object_id = models.PositiveBigIntegerField(_("nummer van het onderdeel"), null=True, blank=True)
     target = GenericForeignKey("content_type", "object_id")
     target_repr = models.CharField(_("onderdeel"), max_length=300, blank=True)
+    section = models.CharField(
+        _("sectie"),
+        max_length=40,
+        blank=True,
+        help_text=_("De sectie van het hoofdstuk waar de opmerking bij staat (themes/sections.py)."),
+    )
+    quote = models.TextField(_("geciteerde passage"), blank=True)
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies", verbose_name=_("antwoord op")
     )

@@ -11,12 +11,11 @@ queries, whatever the number of chapters.
 from django.conf import settings
 from django.contrib import admin
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kib.models import Edition
-from kib.workflow import readiness, scoping
+from kib.workflow import readiness, review, scoping
 from kib.workflow.dashboard import CHANGES_REQUESTED, chapter_rows
 from kib.workflow.models import ReviewComment
 from themes.models import Chapter
@@ -40,7 +39,7 @@ def _comments(chapters):
     by_id = {c.pk: c for c in chapters}
     for comment in comments:
         comment.chapter_row = by_id[comment.chapter_id]
-        comment.url = reverse("admin:themes_chapter_change", args=[comment.chapter_id]) + f"#comment-{comment.pk}"
+        comment.url = review.url(comment)
     return comments
 
 

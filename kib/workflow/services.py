@@ -15,11 +15,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kib.models import Edition
 from kib.workflow import freshness, notifications, readiness, scoping
 from kib.workflow.models import AuditEntry, CarriedOver, EditionCorrection, ReviewComment
 from kib.workflow.signals import correction_closed, edition_published
+from themes import sections
 from themes.copying import copy_chapter
 from themes.models import Chapter
 
@@ -41,6 +43,14 @@ class NotReady(WorkflowError):
     def __init__(self, message, problems):
         super().__init__(message)
         self.problems = problems
+
+
+class OpenComments(WorkflowError):
+    """Approving needs the coordinator's confirmation: ``count`` review comments are still open."""
+
+    def __init__(self, message, count):
+        super().__init__(message)
+        self.count = count
 
 
 def audit(obj, by, action, from_state="", to_state="", comment=""):
@@ -137,8 +147,12 @@ def request_changes(chapter, by, comment):
 
 
 @transaction.atomic
-def approve_chapter(chapter, by, seen_version):
-    """Approve the revision the coordinator looked at (``seen_version``), and only that one."""
+def approve_chapter(chapter, by, seen_version, despite_open_comments=False):
+    """Approve the revision the coordinator looked at (``seen_version``), and only that one.
+
+    Open review comments stop the approval unless the coordinator confirms it
+    (``despite_open_comments``); the log then says how many were open.
+    """
     _require(by, "workflow.review_chapter")
     locked = _lock(chapter, State.SUBMITTED)
     _four_eyes(locked, by)
@@ -149,7 +163,26 @@ def approve_chapter(chapter, by, seen_version):
             )
             % {"now": locked.version, "seen": seen_version}
         )
-    entry = _move(locked, chapter, by, State.APPROVED, Action.APPROVE)
+    comment = ""
+    if open_comments := ReviewComment.objects.open().filter(chapter=locked).count():
+        if not despite_open_comments:
+            raise OpenComments(
+                ngettext(
+                    "Er staat nog %(count)s open opmerking bij dit hoofdstuk. Handel haar af, of bevestig "
+                    "dat u het hoofdstuk toch goedkeurt.",
+                    "Er staan nog %(count)s open opmerkingen bij dit hoofdstuk. Handel ze af, of bevestig "
+                    "dat u het hoofdstuk toch goedkeurt.",
+                    open_comments,
+                )
+                % {"count": open_comments},
+                open_comments,
+            )
+        comment = ngettext(
+            "Goedgekeurd ondanks %(count)s open opmerking.",
+            "Goedgekeurd ondanks %(count)s open opmerkingen.",
+            open_comments,
+        ) % {"count": open_comments}
+    entry = _move(locked, chapter, by, State.APPROVED, Action.APPROVE, comment)
     notifications.chapter_approved(locked, by)
     return entry
 
@@ -329,7 +362,9 @@ def start_next_edition(
 
 
 @transaction.atomic
-def add_comment(chapter, by, text, target=None, parent=None):
+def add_comment(chapter, by, text, target=None, parent=None, section="", quote=""):
+    """A review comment on ``chapter``, about a part (``target``) and/or written in a ``section``
+    (a key of ``themes.sections``), optionally quoting a passage; or a reply to ``parent``."""
     if not (text or "").strip():
         raise WorkflowError(_("Een lege opmerking wordt niet geplaatst."))
     if not (by.has_perm("workflow.submit_chapter") or by.has_perm("workflow.review_chapter")):
@@ -343,7 +378,11 @@ def add_comment(chapter, by, text, target=None, parent=None):
     if parent is not None:
         parent = parent.parent or parent  # one level of replies
         target = None
+    if section and section not in sections.BY_KEY:
+        raise WorkflowError(_("Die sectie bestaat niet."))
     comment = ReviewComment(chapter=chapter, author=by, text=text.strip(), parent=parent)
+    if parent is None:
+        comment.section, comment.quote = section or "", (quote or "").strip()
     if target is not None:
         comment.target, comment.target_repr = target, str(target)[:300]
     comment.save()

@@ -481,11 +481,12 @@ class DemoPublisher(AnonymousUser):
 
 
 def publish(edition):
-    """Publish ``edition`` as a coordinator would: its receivers pin the charts, make the numbers
-    public and queue the PDF. An edition published before stays as it is."""
+    """Publish ``edition`` as the system publishes a report that came out before KIB: its receivers
+    pin the charts, make the numbers public and queue the PDF, and it keeps the seed's publication
+    date (none for 2020: unknown). An edition published before stays as it is."""
     if edition.state == Edition.State.PREPARATION:
         with notifications.muted():
-            services.publish_edition(edition, by=DemoPublisher())
+            services.publish_edition(edition, by=DemoPublisher(), historical=True)
 
 
 def load_demo(with_accounts=True):
@@ -496,9 +497,6 @@ def load_demo(with_accounts=True):
         edition_2024 = loader.edition_2024(orgs)
         edition_2020 = loader.edition_2020(orgs)
         publish(edition_2024)
-        if edition_2020.state == Edition.State.PREPARATION:
-            publish(edition_2020)
-            # The seed gives no date for 2020; the publication's default (today) would be printed as its date.
-            Edition.objects.filter(pk=edition_2020.pk).update(publication_date=None)
+        publish(edition_2020)
         accounts = loader.accounts(orgs) if with_accounts else []
     return loader.report, accounts

@@ -2,8 +2,8 @@
 
 Each one: lock the row, check the current state and the user's right, save inside
 ``transaction.atomic()``, write an ``AuditEntry``, then notify (mail goes out after
-the commit). Admin views, the demo and management commands call these; nothing else
-sets ``Chapter.state`` or ``Edition.state``.
+the commit). Admin views, the demo, management commands and the test factories call
+these; nothing else sets ``Chapter.state`` or ``Edition.state``.
 """
 
 import datetime

@@ -241,3 +241,64 @@ def workflow_cast(year=2025):
         coordinator_2=coordinator(username="coordinator-2", email="coordinator2@example.org"),
         administrator=administrator(username="beheerder"),
     )
+
+
+# -- publishing ------------------------------------------------------------------
+
+
+def _reviewer():
+    """A coordinator without an organisation, who approves chapters for ``publish`` (the test
+    builds no collective that way, so its own organisations stay as it made them)."""
+    from kib.workflow.roles import COORDINATOR
+
+    u, created = get_user_model().objects.get_or_create(username="coordinator-van-de-factories")
+    if created:
+        u.groups.add(role_group(COORDINATOR))
+    return u
+
+
+def approve(chapter, by=None):
+    """Bring ``chapter`` to "approved" through the workflow (submitted, then approved by a coordinator)."""
+    from kib.workflow import notifications, services
+
+    by = by or _reviewer()
+    with notifications.muted():
+        if chapter.state == Chapter.State.DRAFT:
+            services.submit_chapter(chapter, by)
+        if chapter.state == Chapter.State.SUBMITTED:
+            services.approve_chapter(chapter, by, chapter.version)
+    return chapter
+
+
+def publish(edition, by=None, reason="Testeditie: de waarschuwingen zijn bekend.", pdf=False):
+    """Publish ``edition`` through ``publish_edition``, the one path to "published".
+
+    Its chapters not yet approved are approved through the workflow first. ``by`` is the system
+    publisher when not given (as the demo's: no person in the audit log, no user created);
+    ``reason`` covers the readiness warnings a test's bare edition has. Without ``pdf`` no PDF
+    build is queued (``receivers.without_pdf()``); every other receiver runs: the charts are
+    pinned and the numbers drawn in them made public. Returns the edition, reloaded.
+    """
+    from contextlib import nullcontext
+
+    from kib.demo.loader import DemoPublisher
+    from kib.publication.receivers import without_pdf
+    from kib.workflow import notifications, services
+
+    waiting = list(edition.chapters.exclude(state=Chapter.State.APPROVED))
+    if waiting:
+        reviewer = by if by is not None and by.is_authenticated else _reviewer()
+        for ch in waiting:
+            approve(ch, reviewer)
+    with notifications.muted(), nullcontext() if pdf else without_pdf():
+        services.publish_edition(edition, by=by or DemoPublisher(), reason=reason)
+    edition.refresh_from_db()
+    return edition
+
+
+def published_edition(year=2024, **kwargs):
+    """An edition published through the service, with one (empty, approved) chapter: the service
+    publishes no edition without chapters."""
+    ed = edition(year=year, **kwargs)
+    chapter(edition=ed)
+    return publish(ed)

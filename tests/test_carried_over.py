@@ -28,10 +28,8 @@ def next_year(cast):
     Definition.objects.create(chapter=cast.chapter_a, question="Wat is armoede?", body="<p>Weinig geld.</p>")
     LatestDevelopment.objects.create(chapter=cast.chapter_a, title="Nieuwe wet", body="<p>Aangenomen.</p>")
     Footnote.objects.create(chapter=cast.chapter_a, text="Voorlopige cijfers.")
-    Edition.objects.filter(pk=cast.edition.pk).update(
-        state=Edition.State.PUBLISHED, introduction="<p>Deze editie gaat over 2023–2024.</p>"
-    )
-    cast.edition.refresh_from_db()
+    Edition.objects.filter(pk=cast.edition.pk).update(introduction="<p>Deze editie gaat over 2023–2024.</p>")
+    f.publish(cast.edition, by=cast.coordinator)
     new = services.start_next_edition(cast.edition, by=cast.coordinator)
     return new, new.chapters.get(theme=cast.chapter_a.theme)
 

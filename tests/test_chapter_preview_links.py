@@ -3,7 +3,6 @@ and "Weergeven op website" only once the chapter is on the website (never a draf
 
 import pytest
 
-from kib.models import Edition
 from kib.publication.models import PdfBuild
 from tests import factories as f
 
@@ -47,7 +46,7 @@ def test_editor_cannot_preview_another_organisations_chapter(client):
 
 def test_a_published_chapter_links_to_the_website(client):
     cast = f.workflow_cast()
-    Edition.objects.filter(pk=cast.edition.pk).update(state=Edition.State.PUBLISHED)
+    f.publish(cast.edition)
     client.force_login(cast.coordinator)
     html = client.get(f"/admin/themes/chapter/{cast.chapter_a.pk}/change/").content.decode()
     assert "viewsitelink" in html

@@ -11,7 +11,6 @@ from django.urls import reverse
 from indicators.exporters import IndicatorCsvExporter, ObservationsCsvExporter, OpenDataZipExporter
 from indicators.models import Indicator
 from kib.exporters import Exporter, ExportFile
-from kib.models import Edition
 from kib.publication.exporter import EditionPdfExporter
 from kib.publication.registry import EXPORTERS, on_request_edition_exporters
 from tests import factories as f
@@ -21,12 +20,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def edition():
-    edition = f.edition(2024, state=Edition.State.PUBLISHED, publication_date=datetime.date(2024, 10, 22))
+    edition = f.edition(2024, publication_date=datetime.date(2024, 10, 22))
     theme = f.theme(4, title="Jeugdhulp")
     f.chapter(edition=edition, theme=theme)
     waiting = f.indicator(theme, code="wachtlijst-pleegzorg")
     f.observation(waiting, "2023", "838", public=True)
-    return edition
+    return f.publish(edition)
 
 
 def test_one_registry_lists_every_exporter_by_identifier():

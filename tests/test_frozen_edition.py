@@ -22,7 +22,7 @@ from django.urls import reverse
 from indicators.models import Chart, FigureSeries, HeadlineSeries, Indicator, Observation
 from kib import freeze
 from kib.freeze import FrozenEdition, FrozenEditionProtected
-from kib.models import Edition, Organisation, Source
+from kib.models import Organisation, Source
 from kib.publication.models import PublishedPdf
 from kib.workflow import services
 from recommendations.models import Recommendation
@@ -55,9 +55,10 @@ class World:
         self.theme = f.theme(1, title="Non-discriminatie", slug="non-discriminatie")
         co = f.concluding_observations()
         self.recommendation = f.recommendation("15b", co=co, theme=self.theme)
-        self.edition = f.edition(2024, state=Edition.State.PUBLISHED, concluding_observations=co)
+        self.edition = f.edition(2024, concluding_observations=co)
         chapter = f.full_chapter(self.edition, self.theme, recommendations=[self.recommendation])
         Chapter.objects.filter(pk=chapter.pk).update(lead_organisation=self.unicef)
+        f.publish(self.edition)
         self.chart = Chart.objects.get(figure__chapter=chapter)
         self.series = self.chart.series.get()
         self.indicator = self.series.indicator

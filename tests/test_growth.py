@@ -64,10 +64,10 @@ def grown(themes, first_year, editions, breakdowns):
     """Published editions ``first_year``… with a drawn chapter per theme, each year a period of figures more."""
     made = []
     for year in range(first_year, first_year + editions):
-        edition = f.edition(year=year, state=Edition.State.PUBLISHED)
+        edition = f.edition(year=year)
         for theme in themes:
             drawn_chapter(edition, theme, range(1994, year), breakdowns, code=f"reeks-{theme.number}")
-        made.append(edition)
+        made.append(f.publish(edition))
     return made
 
 
@@ -144,8 +144,11 @@ def test_chart_periods_and_figures_without_data_cost_the_same_with_twice_the_edi
 
 def test_pinned_periods_are_those_of_the_chart_window():
     theme = f.theme()
-    edition = f.edition(year=2030, state=Edition.State.PUBLISHED)
+    edition = f.edition(year=2030)
     chapter, _indicator = drawn_chapter(edition, theme, range(2000, 2030), breakdowns=2, window=5)
+    f.publish(edition)
+    with rewound():  # the publication pinned them: unpin, to see pin_chart_periods itself do it
+        Chart.objects.update(periods="", periods_pinned=False)
     services.pin_chart_periods(edition)
     chart = Chart.objects.get(figure__chapter=chapter)
     assert chart.period_list() == ["2025", "2026", "2027", "2028", "2029"] and chart.periods_pinned
@@ -153,9 +156,10 @@ def test_pinned_periods_are_those_of_the_chart_window():
 
 def test_the_chapter_layout_fetches_only_the_cells_its_charts_draw():
     theme = f.theme()
-    edition = f.edition(year=2030, state=Edition.State.PUBLISHED)
+    edition = f.edition(year=2030)
     drawn_chapter(edition, theme, range(1994, 2030), breakdowns=10, window=10)
     Observation.objects.update(public=True, published_value=500)
+    f.publish(edition)
     with CaptureQueriesContext(connection) as captured:
         (chapter,) = prefetch_chapters(Chapter.objects.filter(edition=edition))
     fetched = [q for q in captured if "indicators_observation" in q["sql"] and "period" in q["sql"]]
@@ -185,8 +189,9 @@ def test_the_public_chapter_page_costs_the_same_with_twice_the_editions_and_ten_
 
 def test_a_chart_carried_into_the_next_edition_keeps_its_window_and_moves_on():
     theme = f.theme()
-    old = f.edition(year=2030, state=Edition.State.PUBLISHED)
+    old = f.edition(year=2030)
     chapter, indicator = drawn_chapter(old, theme, range(1994, 2030))
+    f.publish(old)
     with rewound():
         Chart.objects.filter(figure__chapter=chapter).update(kind=Chart.Kind.LINE)
     with rewound():
@@ -312,13 +317,14 @@ def test_the_recommendation_timeline_prints_a_text_once_and_names_the_editions_t
     theme = f.theme()
     rec = f.recommendation("37a", co=co, theme=theme)
     for year in range(2024, 2030):  # six editions that copied the same texts
-        edition = f.edition(year=year, state=Edition.State.PUBLISHED, concluding_observations=co)
+        edition = f.edition(year=year, concluding_observations=co)
         chapter = f.chapter(edition=edition, theme=theme, state=Chapter.State.APPROVED)
         group = DevelopmentGroup.objects.create(chapter=chapter, kind=DevelopmentGroup.Kind.POLICY, title="Beleid")
         group.recommendations.set([rec])
         body = "<p>Nieuw in 2029</p>" if year == 2029 else "<p>Het plan van aanpak</p>"
         DevelopmentItem.objects.create(group=group, title="Plan", body=body)
         DevelopmentItem.objects.create(group=group, position=1, title="Wet", body="<p>De wet blijft</p>")
+        f.publish(edition)
     page = client.get(rec.get_absolute_url()).content.decode()
     assert page.count("<p>Het plan van aanpak</p>") == 1 and page.count("<p>De wet blijft</p>") == 1
     assert page.count("ongewijzigd sinds") == 4 + 5  # 2025…2028 kept the plan, 2025…2029 the law

@@ -94,17 +94,18 @@ def test_template_filters_and_headline_change_for_chapter_text():
 
 @pytest.fixture
 def two_editions():
-    old = f.edition(2024, state=Edition.State.PUBLISHED)
+    old = f.edition(2024)
     new = f.edition(2025)
     theme = f.theme(8, title="Migratie")
     old_chapter = f.chapter(edition=old, theme=theme)
     new_chapter = f.chapter(edition=new, theme=theme)
+    f.publish(old)
     return old, new, old_chapter, new_chapter
 
 
 def test_open_data_gaps_come_along_into_the_next_edition(two_editions):
     old, new, old_chapter, new_chapter = two_editions
-    first = f.edition(2023, state=Edition.State.PUBLISHED)
+    first = f.published_edition(2023)
     rec = f.recommendation("48c")
     gap = DataGap.objects.create(
         chapter=old_chapter,
@@ -261,7 +262,9 @@ def organisations():
     defence_chapter = f.chapter(edition=edition, theme=justice, lead_organisation=defence)
     defence_chapter.contributing_organisations.add(unicef)  # UNICEF contributes to justice too
     education = f.theme(7)
-    f.chapter(edition=f.edition(2024, state=Edition.State.PUBLISHED), theme=education, lead_organisation=unicef)
+    published = f.edition(2024)
+    f.chapter(edition=published, theme=education, lead_organisation=unicef)
+    f.publish(published)
     return {
         "unicef": f.user_with_role("redacteur", organisation=unicef),
         "defence": f.user_with_role("redacteur", organisation=defence),

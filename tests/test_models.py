@@ -82,7 +82,7 @@ def test_reporting_period_must_not_end_before_it_starts():
 
 
 def test_published_queryset_holds_only_published_editions():
-    f.edition(year=2024, state=Edition.State.PUBLISHED)
+    f.published_edition(year=2024)
     f.edition(year=2025)
     assert list(Edition.objects.published().values_list("year", flat=True)) == [2024]
 

@@ -9,7 +9,6 @@ edition starts unassessed: the movement is judged anew each year.
 import pytest
 from django.core.exceptions import ValidationError
 
-from kib.models import Edition
 from kib.publication.exporter import EditionPdfExporter
 from tests import factories as f
 from themes.copying import copy_chapter
@@ -24,13 +23,13 @@ def assessed():
     co = f.concluding_observations()
     theme = f.theme(number=8, slug="migratie")
     rec_b, rec_c = f.recommendation("15b", co=co, theme=theme), f.recommendation("15c", co=co, theme=theme)
-    edition = f.edition(year=2024, state=Edition.State.PUBLISHED, concluding_observations=co)
+    edition = f.edition(year=2024, concluding_observations=co)
     chapter = f.full_chapter(edition, theme, [rec_b, rec_c])
     ChapterRecommendation.objects.filter(chapter=chapter, recommendation=rec_b).update(
         movement="regression", movement_reasoning="Meer kinderen in de noodopvang."
     )
     ChapterRecommendation.objects.filter(chapter=chapter, recommendation=rec_c).update(movement="", movement_reasoning="")
-    return {"chapter": chapter, "edition": edition, "rec_b": rec_b, "rec_c": rec_c}
+    return {"chapter": chapter, "edition": f.publish(edition), "rec_b": rec_b, "rec_c": rec_c}
 
 
 def test_public_chapter_page_shows_the_movement_in_words_with_its_reasoning(client, assessed):

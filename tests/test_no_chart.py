@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.urls import reverse
 
-from kib.models import Edition
 from tests import factories as f
 from themes.models import Figure, KeyFigureParagraph
 
@@ -44,8 +43,8 @@ def test_printed_without_a_chart_needs_a_note(figure):
 
 
 def test_the_public_chapter_page_has_no_placeholder(client, figure):
-    Edition.objects.filter(pk=figure.chapter.edition_id).update(state=Edition.State.PUBLISHED)
     chapter = figure.chapter
     KeyFigureParagraph.objects.create(chapter=chapter, figure=figure)
+    f.publish(chapter.edition)
     html = client.get(reverse("public:chapter", args=[2024, chapter.theme.slug])).content.decode()
     assert "Nog niet gemeten" in html and PLACEHOLDER not in html

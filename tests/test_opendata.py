@@ -16,7 +16,7 @@ from indicators.models import Chart, FigureSeries, Observation
 from indicators.resources import ObservationResource
 from indicators.views import edition_observations_csv as opendata_csv
 from indicators.views import edition_open_data as opendata_zip
-from kib.models import Edition, Source
+from kib.models import Source
 from tests import factories as f
 from themes.models import Figure
 
@@ -30,7 +30,6 @@ def published():
 
     edition = f.edition(
         2024,
-        state=Edition.State.PUBLISHED,
         reporting_period_start=datetime.date(2023, 3, 1),
         reporting_period_end=datetime.date(2024, 3, 31),
         publication_date=datetime.date(2024, 10, 22),
@@ -49,7 +48,7 @@ def published():
     FigureSeries.objects.create(chart=Chart.objects.create(figure=figure), indicator=waiting)
     elsewhere = f.indicator(other_theme, code="ander-thema")
     f.observation(elsewhere, "2023", "1", public=True)  # a theme without a chapter in this edition
-    return edition
+    return f.publish(edition)
 
 
 def rows(data):

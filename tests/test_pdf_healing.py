@@ -30,7 +30,6 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from kib.models import Edition
 from kib.publication import services
 from kib.publication.models import PdfBuild, PublishedPdf
 from kib.publication.services import (
@@ -56,9 +55,9 @@ def media(settings, tmp_path):
 
 
 def published_edition(year=2025):
-    edition = f.edition(year=year, state=Edition.State.PUBLISHED, title="Kinderrechten in Beweging")
+    edition = f.edition(year=year, title="Kinderrechten in Beweging")
     f.full_chapter(edition, f.theme(), recommendations=[f.recommendation("15b")])
-    return edition
+    return f.publish(edition)
 
 
 def pdf_url(year=2025):

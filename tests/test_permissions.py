@@ -315,11 +315,6 @@ def post_unchanged_form(client, url, **changes):
     return client.post(url, data)
 
 
-def publish(edition):
-    Edition.objects.filter(pk=edition.pk).update(state=Edition.State.PUBLISHED)
-    Chapter.objects.filter(edition=edition).update(state=Chapter.State.APPROVED)
-
-
 def test_editor_changes_own_chapter_only_while_it_is_a_draft(client, cast):
     client.force_login(cast.editor_a)
     url = reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk])
@@ -351,7 +346,7 @@ def test_nobody_changes_a_published_edition_not_even_a_superuser(client, cast):
     figure_data = form_data(client.get(figure_url(cast.figure_a)))
     edition_url = reverse("admin:kib_edition_change", args=[cast.edition.pk])
     edition_data = form_data(client.get(edition_url))
-    publish(cast.edition)
+    f.publish(cast.edition, by=cast.coordinator)
     before = snapshot()
     chapter_data["summary"] = figure_data["title"] = edition_data["title"] = "Gewijzigd"
     for user in (superuser, cast.coordinator, cast.editor_a):
@@ -371,7 +366,7 @@ def test_nobody_changes_a_published_edition_not_even_a_superuser(client, cast):
 
 
 def test_a_correction_lets_coordinators_change_the_published_edition(client, cast):
-    publish(cast.edition)
+    f.publish(cast.edition, by=cast.coordinator)
     services.open_correction(cast.edition, by=cast.coordinator, reason="Typfout")
     url = reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk])
     client.force_login(cast.coordinator)

@@ -64,8 +64,9 @@ def test_coordinator_sets_deadline_lead_and_contributors_of_many_chapters_at_onc
 
 def test_approved_and_frozen_chapters_are_refused_and_named_the_rest_is_done(client, cast):
     approve(cast.chapter_a, cast.editor_a, cast.coordinator)
-    old = f.edition(year=2024, state=Edition.State.PUBLISHED)
+    old = f.edition(year=2024)
     frozen = f.chapter(edition=old)
+    f.publish(old)
     client.force_login(cast.coordinator)
     html = plan(client, [cast.chapter_a, cast.chapter_b, frozen], set_deadline="on", deadline="2025-06-01").content.decode()
     assert "Niet gewijzigd:" in html and "goedgekeurd; heropen het eerst" in html and "de editie is gepubliceerd" in html

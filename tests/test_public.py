@@ -85,8 +85,9 @@ def test_2020_chapter_shows_its_own_structure(client, demo_db):
 
 
 def test_figures_are_inline_svg_with_title_and_a_data_table(client):
-    edition = f.edition(year=2024, state=Edition.State.PUBLISHED)
+    edition = f.edition(year=2024)
     chapter = f.full_chapter(edition, f.theme(number=8, slug="migratie"))
+    f.publish(edition)
     page = text(get(client, chapter.get_absolute_url()))
     assert re.search(r'<svg [^>]*role="img"', page)
     assert "<title id=" in page
@@ -99,8 +100,9 @@ def test_chapter_links_the_current_pdf_of_its_edition_with_its_size(client):
 
     from kib.publication.models import PublishedPdf
 
-    edition = f.edition(year=2024, state=Edition.State.PUBLISHED)
+    edition = f.edition(year=2024)
     chapter = f.full_chapter(edition, f.theme(number=8, slug="migratie"))
+    f.publish(edition)
     assert "het hele rapport als pdf" not in text(get(client, chapter.get_absolute_url()))
     for version, size in ((1, 1000), (2, 2048)):
         pdf = PublishedPdf(edition=edition, version=version, sha256="0" * 64, size=size, page_count=1)
@@ -116,11 +118,13 @@ def test_recommendation_page_shows_what_each_published_edition_said(client):
     theme = f.theme(number=8, slug="migratie")
     rec = f.recommendation("37a", co=co, theme=theme)
     for year in (2023, 2024):
-        edition = f.edition(year=year, state=Edition.State.PUBLISHED, concluding_observations=co)
+        edition = f.edition(year=year, concluding_observations=co)
         f.full_chapter(edition, theme, [rec], text=f"uit-{year}")
-    ChapterRecommendation.objects.filter(chapter__edition__year=2024).update(
-        movement=ChapterRecommendation.Movement.REGRESSION, movement_reasoning="Meer kinderen in de noodopvang."
-    )
+        if year == 2024:
+            ChapterRecommendation.objects.filter(chapter__edition=edition).update(
+                movement=ChapterRecommendation.Movement.REGRESSION, movement_reasoning="Meer kinderen in de noodopvang."
+            )
+        f.publish(edition)
     page = text(get(client, rec.get_absolute_url()))
     assert page.index("uit-2023") < page.index("uit-2024")  # a timeline, oldest first
     assert "vooruitgang" in page and "achteruitgang" in page
@@ -130,8 +134,9 @@ def test_recommendation_page_shows_what_each_published_edition_said(client):
 
 
 def test_indicator_page_has_chart_table_flags_sources_and_csv(client):
-    edition = f.edition(year=2024, state=Edition.State.PUBLISHED)
+    edition = f.edition(year=2024)
     chapter = f.full_chapter(edition, f.theme())
+    f.publish(edition)
     indicator = chapter.figures.get().chart.series.get().indicator
     page = text(get(client, indicator.get_absolute_url()))
     assert "<svg" in page and "Alle waarnemingen" in page
@@ -206,11 +211,13 @@ def test_tracker_filters_by_movement_in_the_chosen_edition(client):
     co = f.concluding_observations()
     theme = f.theme()
     rec_a, rec_b = f.recommendation("15b", co=co, theme=theme), f.recommendation("15c", co=co, theme=theme)
-    e2023 = f.edition(year=2023, state=Edition.State.PUBLISHED, concluding_observations=co)
-    e2024 = f.edition(year=2024, state=Edition.State.PUBLISHED, concluding_observations=co)
+    e2023 = f.edition(year=2023, concluding_observations=co)
+    e2024 = f.edition(year=2024, concluding_observations=co)
     f.full_chapter(e2023, theme, [rec_a, rec_b])
     f.full_chapter(e2024, theme, [rec_a, rec_b])
     ChapterRecommendation.objects.filter(chapter__edition=e2024, recommendation=rec_b).update(movement="regression")
+    f.publish(e2023)
+    f.publish(e2024)
     url = reverse("public:recommendations")
     assert codes(get(client, url + "?beweging=regression")) == ["15c"]
     assert codes(get(client, url + "?beweging=regression&editie=2023")) == []
@@ -250,7 +257,7 @@ def test_tracker_survives_garbage_parameters_without_revealing_drafts(client, qu
     co = f.concluding_observations()
     theme = f.theme()
     rec = f.recommendation("15b", co=co, theme=theme)
-    f.full_chapter(f.edition(year=2024, state=Edition.State.PUBLISHED, concluding_observations=co), theme, [rec])
+    f.publish(f.full_chapter(f.edition(year=2024, concluding_observations=co), theme, [rec]).edition)
     f.full_chapter(f.edition(year=2025, concluding_observations=co), theme, [rec], text="GEHEIM-CONCEPT")
     page = text(get(client, reverse("public:recommendations") + "?" + query))
     assert "GEHEIM-CONCEPT" not in page
@@ -351,9 +358,11 @@ def test_unpublished_edition_answers_404_whatever_the_url(client, draft_2025):
 
 
 def test_a_chapter_of_an_edition_taken_back_into_preparation_disappears(client):
-    edition = f.edition(year=2024, state=Edition.State.PUBLISHED, publication_date=datetime.date(2024, 10, 22))
+    edition = f.edition(year=2024, publication_date=datetime.date(2024, 10, 22))
     chapter = f.full_chapter(edition, f.theme())
+    f.publish(edition)
     get(client, chapter.get_absolute_url())
+    # No service takes an edition back: the state is set here on purpose, to see the public site follow it.
     Edition.objects.filter(pk=edition.pk).update(state=Edition.State.PREPARATION)
     get(client, chapter.get_absolute_url(), status=404)
     get(client, "/editie/2024/", status=404)
@@ -376,9 +385,10 @@ def add_editions(themes, years, letters):
         for theme in themes
     }
     for year in years:
-        edition = f.edition(year=year, state=Edition.State.PUBLISHED, concluding_observations=co)
+        edition = f.edition(year=year, concluding_observations=co)
         for theme in themes:
             f.full_chapter(edition, theme, recs[theme])
+        f.publish(edition)
     return recs
 
 

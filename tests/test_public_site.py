@@ -10,7 +10,6 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from kib.models import Edition
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +37,10 @@ def public_cache():
 
 @pytest.fixture
 def chapter():
-    edition = f.edition(year=2024, state=Edition.State.PUBLISHED)
-    return f.full_chapter(edition, f.theme(number=8, title="Migratie", slug="migratie"), text="eerste versie")
+    edition = f.edition(year=2024)
+    chapter = f.full_chapter(edition, f.theme(number=8, title="Migratie", slug="migratie"), text="eerste versie")
+    f.publish(edition)
+    return chapter
 
 
 # -- the page cache ------------------------------------------------------------------

@@ -52,9 +52,9 @@ def pdf_text(path):
 
 
 def published_edition(year=2025, text=""):
-    edition = f.edition(year=year, state=Edition.State.PUBLISHED, title="Kinderrechten in Beweging")
+    edition = f.edition(year=year, title="Kinderrechten in Beweging")
     f.full_chapter(edition, f.theme(), recommendations=[f.recommendation("15b")], text=text)
-    return edition
+    return f.publish(edition)
 
 
 def parsed_elements(html):
@@ -202,8 +202,9 @@ def test_a_broken_document_reports_the_error(tmp_path):
 
 
 def test_html_is_self_contained_and_gives_the_same_pages_to_weasyprint_alone(tmp_path):
-    edition = f.edition(year=2031, state=Edition.State.PUBLISHED)
+    edition = f.edition(year=2031)
     f.full_chapter(edition, f.theme())
+    f.publish(edition)
     exporter = EditionPdfExporter(edition)
     html = exporter.render_html()
     assert "<link" not in html and "data:font/woff2;base64," in html and 'src="' not in html
@@ -314,6 +315,7 @@ def test_no_download_for_an_edition_without_pdf_or_not_published(client):
     edition = published_edition()
     assert client.get(reverse("public:edition_pdf", args=[2025])).status_code == 404
     build_published_pdf_now(edition)
+    # No service takes an edition back: set here on purpose, to see the download follow the state.
     Edition.objects.filter(pk=edition.pk).update(state=Edition.State.PREPARATION)
     assert client.get(reverse("public:edition_pdf", args=[2025])).status_code == 404
     assert client.get(reverse("public:edition_pdf_version", args=[2025, 1])).status_code == 404
@@ -430,7 +432,7 @@ SAME_HEADERS = (
 
 def stored_pdf(year=2025, versions=1):
     """A published edition with ``versions`` stored PDFs, the last one current."""
-    edition = f.edition(year=year, state=Edition.State.PUBLISHED)
+    edition = f.published_edition(year=year)
     for version in range(1, versions + 1):
         data = b"%PDF-1.7\n" + f"versie {version}\n".encode() * 500 + b"%%EOF\n"
         pdf = PublishedPdf(
@@ -514,6 +516,7 @@ def test_what_the_download_does_not_serve_goes_down_the_stack(client):
     post = client.post(url)
     assert hasattr(post.wsgi_request, "session")  # not a download: the whole stack, CSRF included
     assert client.get(url, HTTP_HOST="kwaadaardig.example.org").status_code == 400  # ALLOWED_HOSTS still holds
+    # No service takes an edition back: set here on purpose, to see the download follow the state.
     Edition.objects.filter(pk=edition.pk).update(state=Edition.State.PREPARATION)
     assert client.get(url).status_code == 404  # published editions only
 

@@ -10,7 +10,6 @@ import re
 import pytest
 from django.urls import reverse
 
-from kib.models import Edition
 from tests import factories as f
 from themes.models import ChapterRecommendation
 
@@ -35,8 +34,8 @@ def two_editions():
     school = f.theme(number=5, slug="onderwijs", title="Onderwijs", nav_label="Onderwijs")
     rec_b, rec_c = f.recommendation("15b", co=co, theme=migration), f.recommendation("15c", co=co, theme=migration)
     rec_school = f.recommendation("20a", co=co, theme=school)
-    e2023 = f.edition(year=2023, state=Edition.State.PUBLISHED, concluding_observations=co)
-    e2024 = f.edition(year=2024, state=Edition.State.PUBLISHED, concluding_observations=co)
+    e2023 = f.edition(year=2023, concluding_observations=co)
+    e2024 = f.edition(year=2024, concluding_observations=co)
     f.full_chapter(e2023, migration, [rec_b, rec_c])
     f.full_chapter(e2024, migration, [rec_b, rec_c])
     f.full_chapter(e2024, school, [rec_school])
@@ -44,7 +43,7 @@ def two_editions():
     links.filter(chapter__edition=e2023).update(movement="", movement_reasoning="")
     links.filter(chapter__edition=e2024, recommendation=rec_c).update(movement="regression")
     links.filter(chapter__edition=e2024, recommendation=rec_school).update(movement="unclear")
-    return {"e2023": e2023, "e2024": e2024}
+    return {"e2023": f.publish(e2023), "e2024": f.publish(e2024)}
 
 
 @pytest.mark.parametrize(

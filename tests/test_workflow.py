@@ -309,8 +309,7 @@ def test_editors_cannot_publish(cast):
 
 
 def test_a_correction_opens_the_frozen_edition_to_coordinators_only(cast):
-    cast.edition.state = Edition.State.PUBLISHED
-    cast.edition.save()
+    f.publish(cast.edition, by=cast.coordinator)
     with pytest.raises(services.WorkflowError):
         services.open_correction(cast.edition, by=cast.coordinator, reason="")
     with pytest.raises(PermissionDenied):
@@ -328,7 +327,7 @@ def test_a_correction_opens_the_frozen_edition_to_coordinators_only(cast):
     finally:
         correction_closed.disconnect(dispatch_uid="test")
     assert closed == [correction.pk] and scoping.is_frozen(cast.edition)
-    assert audit_actions(cast.edition) == ["open_correction", "close_correction"]
+    assert audit_actions(cast.edition) == ["publish", "open_correction", "close_correction"]
     assert EditionCorrection.objects.get().closed_by == cast.coordinator
     with pytest.raises(services.WorkflowError):
         services.close_correction(cast.edition, by=cast.coordinator)
@@ -346,10 +345,9 @@ def test_no_correction_for_an_edition_in_preparation(cast):
 def test_next_edition_copies_chapters_as_drafts_with_text_links_and_assignments(cast):
     ed = cast.edition
     ed.reporting_period_start, ed.reporting_period_end = datetime.date(2024, 3, 1), datetime.date(2025, 2, 28)
-    ed.state = Edition.State.PUBLISHED
     ed.save()
     chapter = cast.chapter_a
-    Chapter.objects.filter(pk=chapter.pk).update(state=State.APPROVED, deadline=datetime.date(2025, 5, 1))
+    Chapter.objects.filter(pk=chapter.pk).update(deadline=datetime.date(2025, 5, 1))
     chapter.contributing_organisations.add(cast.defence)
     rec = f.recommendation("15b")
     ChapterRecommendation.objects.create(chapter=chapter, recommendation=rec)
@@ -363,6 +361,8 @@ def test_next_edition_copies_chapters_as_drafts_with_text_links_and_assignments(
     Footnote.objects.create(chapter=chapter, text="Voorlopig cijfer", target=block)
     DataGap.objects.create(chapter=chapter, description="Geen cijfers over Saba", first_noted_in=ed, recommendation=rec)
     DataGap.objects.create(chapter=chapter, description="Opgelost", status=DataGap.Status.CLOSED)
+    f.publish(ed, by=cast.coordinator)
+    chapter.refresh_from_db()
 
     new = services.start_next_edition(ed, by=cast.coordinator)
 

@@ -21,12 +21,13 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from indicators.demo import link_series
-from indicators.models import DataGap, Indicator, Observation
+from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Indicator, Observation
 from kib.models import Edition, Membership, Organisation, Source
 from kib.workflow import notifications, services
 from recommendations.models import ConcludingObservations, Recommendation
 from themes import models as chapters
 from themes.models import Chapter, Theme
+from themes.parts import PARTS
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -96,6 +97,37 @@ def _decimal(value):
     if value in (None, ""):
         return None
     return Decimal(str(value))
+
+
+def fill_order(parts):
+    """``parts`` in an order in which what a part points at exists when it is made: a block after
+    the figure it places, a footnote or citation after the block it annotates, and the parts of
+    the indicators app (charts, their series, data gaps) after the chapter's own."""
+    return sorted(
+        parts, key=lambda part: (part.model._meta.app_label != "themes", part.points_at_target, part.points_at_figure)
+    )
+
+
+@dataclass
+class Filling:
+    """One new chapter of the 2024 seed while its parts are made."""
+
+    chapter: Chapter
+    data: dict
+    recs: list
+    codes: dict
+    figures: dict = field(default_factory=dict)  # number -> Figure
+    groups: dict = field(default_factory=dict)  # (data key, position) -> DevelopmentGroup
+    pointers: dict = field(default_factory=dict)  # "key_figures[0]" -> part, what footnotes attach to
+
+    def block(self, item, position):
+        return {
+            "position": position,
+            "title": item.get("title", ""),
+            "territory": item.get("territory") or "NL",
+            "body": item.get("body", ""),
+            "figure": self.figures.get(item.get("figure")),
+        }
 
 
 class DemoLoader:
@@ -211,33 +243,69 @@ class DemoLoader:
         self.report.add("hoofdstukken", created)
         if not created:
             return chapter
+        filling = Filling(
+            chapter, data, recs, codes={r.code: r for r in Recommendation.objects.filter(concluding_observations=co)}
+        )
+        for part in fill_order(PARTS):
+            method = self.PART_LOADERS[part.model]  # a new part: say here how the seed fills it
+            if method is not None:
+                getattr(self, method)(filling)
+        return chapter
 
-        parts = {}  # pointer ("key_figures[0]") -> model instance, for footnotes
-        for position, rec in enumerate(recs):
-            chapters.ChapterRecommendation.objects.create(chapter=chapter, recommendation=rec, position=position)
-        for position, item in enumerate(data.get("definitions", [])):
+    # How the 2024 seed fills each part of a chapter (``themes.parts.PARTS``). ``None``: made
+    # together with another part, or not in this seed, as the comment says.
+    PART_LOADERS = {
+        chapters.Definition: "definitions",
+        chapters.HeadlineValue: "headline_values",
+        HeadlineSeries: None,  # with the charts (``link_series``)
+        chapters.KeyFigureParagraph: "key_figures",
+        chapters.Figure: "figures",
+        Chart: "charts",
+        FigureSeries: None,  # with the charts
+        chapters.ChapterRecommendation: "chapter_recommendations",
+        chapters.DevelopmentGroup: "development_groups",
+        chapters.DevelopmentItem: "development_items",
+        chapters.LatestDevelopment: "latest_developments",
+        chapters.ChapterSection: None,  # 2024 has none; the 2020 topics are sections (``edition_2020``)
+        chapters.Footnote: "footnotes",
+        chapters.Citation: None,  # with the part it cites (``cite``)
+        DataGap: "data_gaps",
+    }
+
+    def chapter_recommendations(self, filling):
+        for position, rec in enumerate(filling.recs):
+            chapters.ChapterRecommendation.objects.create(
+                chapter=filling.chapter, recommendation=rec, position=position
+            )
+
+    def definitions(self, filling):
+        for position, item in enumerate(filling.data.get("definitions", [])):
             definition = chapters.Definition.objects.create(
-                chapter=chapter,
+                chapter=filling.chapter,
                 position=position,
                 label=item.get("label") or "definitie",
                 question=item.get("question", ""),
                 body=item.get("body", ""),
                 source_name=item.get("source", ""),
             )
-            self.cite(chapter, definition, item.get("urls"))
+            self.cite(filling.chapter, definition, item.get("urls"))
+
+    def headline_values(self, filling):
+        headline = filling.data.get("headline") or {}
         for position, item in enumerate(headline.get("values", [])):
             chapters.HeadlineValue.objects.create(
-                chapter=chapter,
+                chapter=filling.chapter,
                 position=position,
                 label=item["label"],
                 value=_decimal(item.get("value")),
                 display=item.get("display", ""),
                 unit=item.get("unit", ""),
             )
-        figures = {}
-        for position, item in enumerate(data.get("figures", [])):
+
+    def figures(self, filling):
+        for position, item in enumerate(filling.data.get("figures", [])):
             figure = chapters.Figure.objects.create(
-                chapter=chapter,
+                chapter=filling.chapter,
                 position=position,
                 number=item["number"],
                 title=item["title"],
@@ -247,36 +315,30 @@ class DemoLoader:
                 printed_without_chart=item.get("printed_without_chart", False),
                 no_chart_note=item.get("no_chart_note", ""),
             )
-            figures[figure.number] = figure
-            parts[f"figures[{position}]"] = figure
-        self.report.created["figuren"] = self.report.created.get("figuren", 0) + len(figures)
+            filling.figures[figure.number] = figure
+            filling.pointers[f"figures[{position}]"] = figure
+        self.report.created["figuren"] = self.report.created.get("figuren", 0) + len(filling.figures)
 
-        def block_fields(item, position):
-            return {
-                "position": position,
-                "title": item.get("title", ""),
-                "territory": item.get("territory") or "NL",
-                "body": item.get("body", ""),
-                "figure": figures.get(item.get("figure")),
-            }
-
-        for position, item in enumerate(data.get("key_figures", [])):
+    def key_figures(self, filling):
+        for position, item in enumerate(filling.data.get("key_figures", [])):
             block = chapters.KeyFigureParagraph.objects.create(
-                chapter=chapter, subheading=item.get("subheading", ""), **block_fields(item, position)
+                chapter=filling.chapter, subheading=item.get("subheading", ""), **filling.block(item, position)
             )
-            self.cite(chapter, block, item.get("urls"))
-            parts[f"key_figures[{position}]"] = block
+            self.cite(filling.chapter, block, item.get("urls"))
+            filling.pointers[f"key_figures[{position}]"] = block
 
-        codes = {rec.code: rec for rec in Recommendation.objects.filter(concluding_observations=co)}
-        for kind, key in [
-            (chapters.DevelopmentGroup.Kind.NUMERICAL, "numerical_developments"),
-            (chapters.DevelopmentGroup.Kind.POLICY, "policy_descriptions"),
-        ]:
-            for g_pos, group_data in enumerate(data.get(key, [])):
+    DEVELOPMENT_KINDS = [
+        (chapters.DevelopmentGroup.Kind.NUMERICAL, "numerical_developments"),
+        (chapters.DevelopmentGroup.Kind.POLICY, "policy_descriptions"),
+    ]
+
+    def development_groups(self, filling):
+        for kind, key in self.DEVELOPMENT_KINDS:
+            for g_pos, group_data in enumerate(filling.data.get(key, [])):
                 printed = group_data.get("codes", [])
-                linked = [rec for rec in (self.resolve_code(codes, c) for c in printed) if rec]
+                linked = [rec for rec in (self.resolve_code(filling.codes, c) for c in printed) if rec]
                 group = chapters.DevelopmentGroup.objects.create(
-                    chapter=chapter,
+                    chapter=filling.chapter,
                     kind=kind,
                     title=group_data.get("title", ""),
                     position=g_pos,
@@ -284,25 +346,33 @@ class DemoLoader:
                     printed_codes=", ".join(printed) if [r.code for r in linked] != printed else "",
                 )
                 group.recommendations.set(linked)
-                for i_pos, item in enumerate(group_data.get("items", [])):
-                    dev = chapters.DevelopmentItem.objects.create(group=group, **block_fields(item, i_pos))
-                    self.cite(chapter, dev, item.get("urls"))
-                    parts[f"{key}[{g_pos}].items[{i_pos}]"] = dev
+                filling.groups[key, g_pos] = group
 
-        for position, item in enumerate(data.get("latest_developments", [])):
+    def development_items(self, filling):
+        for _kind, key in self.DEVELOPMENT_KINDS:
+            for g_pos, group_data in enumerate(filling.data.get(key, [])):
+                group = filling.groups[key, g_pos]
+                for i_pos, item in enumerate(group_data.get("items", [])):
+                    dev = chapters.DevelopmentItem.objects.create(group=group, **filling.block(item, i_pos))
+                    self.cite(filling.chapter, dev, item.get("urls"))
+                    filling.pointers[f"{key}[{g_pos}].items[{i_pos}]"] = dev
+
+    def latest_developments(self, filling):
+        for position, item in enumerate(filling.data.get("latest_developments", [])):
             latest = chapters.LatestDevelopment.objects.create(
-                chapter=chapter,
+                chapter=filling.chapter,
                 subheading=item.get("subheading", ""),
                 date=_date(item.get("date")),
-                **block_fields(item, position),
+                **filling.block(item, position),
             )
-            self.cite(chapter, latest, item.get("urls"))
-            parts[f"latest_developments[{position}]"] = latest
+            self.cite(filling.chapter, latest, item.get("urls"))
+            filling.pointers[f"latest_developments[{position}]"] = latest
 
-        for position, item in enumerate(data.get("footnotes", [])):
-            target = parts.get(item.get("attached_to") or "")
+    def footnotes(self, filling):
+        for position, item in enumerate(filling.data.get("footnotes", [])):
+            target = filling.pointers.get(item.get("attached_to") or "")
             chapters.Footnote.objects.create(
-                chapter=chapter,
+                chapter=filling.chapter,
                 position=position,
                 marker=item.get("marker") or "*",
                 text=item["text"],
@@ -310,19 +380,20 @@ class DemoLoader:
                 object_id=target.pk if target else None,
             )
 
-        for position, item in enumerate(data.get("data_gaps", [])):
+    def charts(self, filling):
+        self.indicators(filling.chapter.theme, filling.data.get("series", []), chapter=filling.chapter)
+
+    def data_gaps(self, filling):
+        for position, item in enumerate(filling.data.get("data_gaps", [])):
             DataGap.objects.create(
-                chapter=chapter,
+                chapter=filling.chapter,
                 position=position,
                 description=item["description"],
                 holder=item.get("holder", ""),
-                recommendation=self.resolve_code(codes, item.get("code")),
+                recommendation=self.resolve_code(filling.codes, item.get("code")),
                 territory=item.get("territory") or "",
-                first_noted_in=edition,
+                first_noted_in=filling.chapter.edition,
             )
-
-        self.indicators(theme, data.get("series", []), chapter=chapter)
-        return chapter
 
     @staticmethod
     def resolve_code(codes, printed):
@@ -481,11 +552,12 @@ class DemoPublisher(AnonymousUser):
 
 
 def publish(edition):
-    """Publish ``edition`` as a coordinator would: its receivers pin the charts, make the numbers
-    public and queue the PDF. An edition published before stays as it is."""
+    """Publish ``edition`` as the system publishes a report that came out before KIB: its receivers
+    pin the charts, make the numbers public and queue the PDF, and it keeps the seed's publication
+    date (none for 2020: unknown). An edition published before stays as it is."""
     if edition.state == Edition.State.PREPARATION:
         with notifications.muted():
-            services.publish_edition(edition, by=DemoPublisher())
+            services.publish_edition(edition, by=DemoPublisher(), historical=True)
 
 
 def load_demo(with_accounts=True):
@@ -496,9 +568,6 @@ def load_demo(with_accounts=True):
         edition_2024 = loader.edition_2024(orgs)
         edition_2020 = loader.edition_2020(orgs)
         publish(edition_2024)
-        if edition_2020.state == Edition.State.PREPARATION:
-            publish(edition_2020)
-            # The seed gives no date for 2020; the publication's default (today) would be printed as its date.
-            Edition.objects.filter(pk=edition_2020.pk).update(publication_date=None)
+        publish(edition_2020)
         accounts = loader.accounts(orgs) if with_accounts else []
     return loader.report, accounts

@@ -2,8 +2,8 @@
 
 Each one: lock the row, check the current state and the user's right, save inside
 ``transaction.atomic()``, write an ``AuditEntry``, then notify (mail goes out after
-the commit). Admin views, the demo and management commands call these; nothing else
-sets ``Chapter.state`` or ``Edition.state``.
+the commit). Admin views, the demo, management commands and the test factories call
+these; nothing else sets ``Chapter.state`` or ``Edition.state``.
 """
 
 import datetime
@@ -203,7 +203,7 @@ def _lock_edition(edition):
 
 
 @transaction.atomic
-def publish_edition(edition, by, reason=""):
+def publish_edition(edition, by, reason="", historical=False):
     """Publish: one atomic step that freezes the edition, after the readiness check.
 
     Every chapter must be approved. Any other problem the check finds (a figure without
@@ -211,8 +211,16 @@ def publish_edition(edition, by, reason=""):
     warning: publishing over it needs a written ``reason``, kept in the audit log with the
     warnings. ``edition_published`` is sent inside the transaction, so the PDF build is handed
     over together with the publication, and a receiver that fails undoes both.
+
+    The publication date is the edition's own, or today when it has none. ``historical``
+    brings in a report that came out before KIB (the demo's seed): it keeps the publication
+    date the edition records, even an empty one (unknown), and says so in the audit entry.
+    Only the system may do that (a publisher without an account, such as the demo loader);
+    a person in the admin always publishes today's report.
     """
     _require(by, "workflow.publish_edition")
+    if historical and by.is_authenticated:
+        raise PermissionDenied
     locked = _lock_edition(edition)
     if locked.state != Edition.State.PREPARATION:
         raise WorkflowError(_("Deze editie is al gepubliceerd."))
@@ -239,7 +247,7 @@ def publish_edition(edition, by, reason=""):
         )
     now = timezone.now()
     changes = {"state": Edition.State.PUBLISHED, "published_at": now}
-    if not locked.publication_date:
+    if not locked.publication_date and not historical:
         changes["publication_date"] = timezone.localdate(now)
     Edition.objects.filter(pk=locked.pk).update(**changes)
     locked.refresh_from_db()
@@ -248,12 +256,14 @@ def publish_edition(edition, by, reason=""):
         locked.published_at,
         locked.publication_date,
     )
-    comment = ""
+    lines = []
+    if historical:
+        date = locked.publication_date.strftime("%d-%m-%Y") if locked.publication_date else _("onbekend")
+        lines.append(_("Historische editie, verschenen vóór KIB; publicatiedatum: %(date)s.") % {"date": date})
     if problems:
-        comment = "\n".join(
-            [_("Gepubliceerd ondanks waarschuwingen. Reden: %(reason)s") % {"reason": reason}]
-            + [f"- {p}" for p in problems]
-        )
+        lines.append(_("Gepubliceerd ondanks waarschuwingen. Reden: %(reason)s") % {"reason": reason})
+        lines += [f"- {p}" for p in problems]
+    comment = "\n".join(lines)
     entry = audit(locked, by, Action.PUBLISH, Edition.State.PREPARATION, Edition.State.PUBLISHED, comment)
     edition_published.send(sender=Edition, edition=locked, by=by)
     notifications.edition_published(locked, by)

@@ -19,7 +19,6 @@ PASSWORD = "kinderrechten-demo"
 @pytest.fixture
 def edition_2025():
     """2025 published with three chapters nobody leads yet."""
-    from kib.models import Edition
     from tests import factories as f
 
     unicef = f.organisation("UNICEF Nederland", short_name="UNICEF", slug="unicef")
@@ -27,10 +26,9 @@ def edition_2025():
     for number, title in ((1, "Discriminatie"), (3, "Geweld tegen kinderen"), (6, "Armoede")):
         theme = f.theme(number, title=title, nav_label=title, slug=f"thema-{number}")
         f.chapter(edition=edition, theme=theme, summary=f"<p>{title} in 2025.</p>", state="approved")
-    Edition.objects.filter(pk=edition.pk).update(state=Edition.State.PUBLISHED)
     f.editor(unicef, username="redacteur-unicef", password=PASSWORD)
-    f.coordinator(username="coordinator", password=PASSWORD, first_name="Coördinator")
-    return Edition.objects.get(pk=edition.pk)
+    coordinator = f.coordinator(username="coordinator", password=PASSWORD, first_name="Coördinator")
+    return f.publish(edition, by=coordinator)
 
 
 def test_coordinator_starts_2026_and_plans_three_chapters_the_editor_sees_them(

@@ -9,13 +9,16 @@ all year, and ``publish_edition`` runs it inside its transaction. A fixed number
 import re
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators.services import figures_without_data
+from kib.models import Edition
 from kib.workflow.freshness import unconfirmed_per_chapter
 from kib.workflow.models import CarriedOver, ReviewComment
+from themes.models import ChapterRecommendation
 
 
 @dataclass(frozen=True)
@@ -191,11 +194,50 @@ def edition_texts_looked_at(edition, chapters):
     ]
 
 
+def movement_assessed(edition, chapters):
+    """Every recommendation a chapter lists again has its movement since the previous edition assessed.
+
+    Only a recommendation that a published earlier edition listed too: one the report lists for the
+    first time has no previous edition to have moved from. One query.
+    """
+    listed_before = ChapterRecommendation.objects.filter(
+        recommendation=OuterRef("recommendation"),
+        chapter__edition__in=Edition.objects.published().filter(year__lt=edition.year),
+    )
+    codes = {}
+    rows = (
+        ChapterRecommendation.objects.filter(chapter__edition=edition, movement="")
+        .filter(Exists(listed_before))
+        .order_by("recommendation__sort_key", "recommendation__code")
+        .values_list("chapter_id", "recommendation__code")
+    )
+    for chapter_id, code in rows:
+        codes.setdefault(chapter_id, []).append(code)
+    return [
+        Problem(
+            "movement",
+            ngettext(
+                "Hoofdstuk %(chapter)s: bij aanbeveling %(codes)s is de beweging sinds de vorige editie nog niet "
+                "beoordeeld.",
+                "Hoofdstuk %(chapter)s: bij %(count)s aanbevelingen (%(codes)s) is de beweging sinds de vorige editie "
+                "nog niet beoordeeld.",
+                len(codes[pk]),
+            )
+            % {"chapter": _name(c), "count": len(codes[pk]), "codes": ", ".join(codes[pk])},
+            _chapter_url(pk, "?sectie=aanbevelingen"),
+            pk,
+        )
+        for pk, c in chapters.items()
+        if codes.get(pk)
+    ]
+
+
 RULES = [
     chapters_approved,
     figures_have_data,
     no_open_comments,
     carried_over_looked_at,
+    movement_assessed,
     reporting_period,
     edition_texts_looked_at,
 ]

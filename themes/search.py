@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
-from django.db.models import F, Func, Q
+from django.db.models import F, Func, IntegerField, Q, Value
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -73,15 +73,11 @@ def words_of(query):
     return re.findall(r"\w+", query.lower())[:MAX_WORDS]
 
 
-def matching(source, query):
-    """The published parts of ``source`` that match ``query``, with their chapter, edition and theme."""
-    prefix = f"{source.chapter_path}__" if source.chapter_path else ""
-    chapters = themes.Chapter.objects.published()
-    if source.chapter_path:
-        queryset = source.model.objects.filter(**{f"{source.chapter_path}__in": chapters})
-    else:
-        queryset = chapters
-    queryset = queryset.select_related(f"{prefix}edition", f"{prefix}theme")
+def matching(source, query, chapter_ids=None):
+    """The parts of ``source`` that match ``query``; only published chapters' (or those of ``chapter_ids``)."""
+    if chapter_ids is None:
+        chapter_ids = themes.Chapter.objects.published().values("pk")
+    queryset = source.model.objects.filter(**{f"{source.chapter_path or 'pk'}__in": chapter_ids})
     if connection.vendor == "postgresql":
         queryset = queryset.annotate(document=DutchVector(F(source.title), F(source.body))).filter(
             document=SearchQuery(query, config="dutch", search_type="websearch")
@@ -92,11 +88,23 @@ def matching(source, query):
     return queryset
 
 
-def chapter_of(obj, source):
-    chapter = obj
-    for step in source.chapter_path.split("__") if source.chapter_path else []:
-        chapter = getattr(chapter, step)
-    return chapter
+def _rows(source, index, query, chapter_ids):
+    """``matching`` as rows of the UNION: (source index, its order in the chapter, pk, title, body, chapter id)."""
+    order = source.model._meta.ordering[0] if source.model._meta.ordering else "pk"
+    chapter = f"{source.chapter_path}_id" if source.chapter_path else "pk"
+    rows = (
+        matching(source, query, chapter_ids)
+        .annotate(
+            hit_source=Value(index, output_field=IntegerField()),
+            hit_order=Value(0, output_field=IntegerField()) if source.model is themes.Chapter else F(order),
+            hit_title=F(source.title),
+            hit_body=F(source.body),
+            hit_chapter=F(chapter),
+        )
+        .values_list("hit_source", "hit_order", "pk", "hit_title", "hit_body", "hit_chapter")
+        .order_by("hit_order", "pk")
+    )
+    return rows[:MAX_HITS_PER_SOURCE] if connection.features.supports_slicing_ordering_in_compound else rows.order_by()
 
 
 def stems(query):
@@ -135,29 +143,35 @@ def passage(title, body, query):
 
 
 def search(query, year=None, theme_slug=None):
-    """Matches grouped as [{edition, chapters: [{chapter, hits: [{label, passage, url}]}]}], newest edition first."""
+    """Matches grouped as [{edition, chapters: [{chapter, hits: [{label, passage, url}]}]}], newest edition first.
+
+    Two queries: the published chapters in the filters (with edition and theme), then one
+    UNION ALL of every source over those chapters' ids (a list, not a nested subquery).
+    """
+    chapters = themes.Chapter.objects.published().select_related("edition", "theme")
+    if year is not None:
+        chapters = chapters.filter(edition__year=year)
+    if theme_slug is not None:
+        chapters = chapters.filter(theme__slug=theme_slug)
+    chapters = {chapter.pk: chapter for chapter in chapters.order_by()}
+    if not chapters:
+        return [], 0
+    ids = list(chapters)
+    first, *rest = [_rows(source, index, query, ids) for index, source in enumerate(SOURCES)]
+    rows = sorted(first.union(*rest, all=True), key=lambda row: row[:3])
     groups = {}
-    total = 0
-    for source in SOURCES:
-        queryset = matching(source, query)
-        prefix = f"{source.chapter_path}__" if source.chapter_path else ""
-        if year is not None:
-            queryset = queryset.filter(**{f"{prefix}edition__year": year})
-        if theme_slug is not None:
-            queryset = queryset.filter(**{f"{prefix}theme__slug": theme_slug})
-        for obj in queryset[:MAX_HITS_PER_SOURCE]:
-            chapter = chapter_of(obj, source)
-            entry = groups.setdefault(chapter.pk, {"chapter": chapter, "hits": []})
-            entry["hits"].append(
-                {
-                    "label": source.label,
-                    "passage": passage(getattr(obj, source.title), getattr(obj, source.body), query),
-                    "url": chapter.get_absolute_url(),
-                }
-            )
-            total += 1
+    seen = {}
+    for index, _order, _pk, title, body, chapter_id in rows:
+        if seen.setdefault(index, 0) >= MAX_HITS_PER_SOURCE:
+            continue
+        seen[index] += 1
+        chapter = chapters[chapter_id]
+        entry = groups.setdefault(chapter.pk, {"chapter": chapter, "hits": []})
+        entry["hits"].append(
+            {"label": SOURCES[index].label, "passage": passage(title, body, query), "url": chapter.get_absolute_url()}
+        )
     editions = {}
     for entry in sorted(groups.values(), key=lambda e: (-e["chapter"].edition.year, e["chapter"].theme.number)):
         edition = entry["chapter"].edition
         editions.setdefault(edition.pk, {"edition": edition, "chapters": []})["chapters"].append(entry)
-    return list(editions.values()), total
+    return list(editions.values()), sum(seen.values())

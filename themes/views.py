@@ -6,7 +6,7 @@ from the public cache (``kib.public_cache``); the queries below run only when it
 """
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,7 +17,7 @@ from kib.models import Edition
 from kib.public_cache import fresh_response, page_response
 from kib.publication.models import PublishedPdf
 from themes.layout import PRINTED_WITH_CHAPTER, load_printed_parts
-from themes.models import Chapter, Theme
+from themes.models import Chapter
 from themes.search import MAX_QUERY_LENGTH
 from themes.search import search as search_editions
 
@@ -63,31 +63,39 @@ def chapter_detail(request, year, theme_slug):
 
 
 class SearchForm(forms.Form):
-    """The search box with its two filters; the choices are the published editions and their themes."""
+    """The search box with its two filters; the choices are the published editions and their themes.
+
+    ``chapters``: every published chapter with its edition and theme (the themes to choose from).
+    """
 
     q = forms.CharField(label=_("Zoeken in alle edities"), max_length=MAX_QUERY_LENGTH, required=False)
     editie = forms.TypedChoiceField(label=_("Editie"), coerce=int, required=False, empty_value=None)
     thema = forms.ChoiceField(label=_("Thema"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, chapters, **kwargs):
         super().__init__(*args, **kwargs)
         unknown = _("onbekende waarde ‘%(value)s’; kies uit de lijst")
         editions = Edition.objects.published().order_by("-year")
         self.fields["editie"].choices = [("", _("Alle edities")), *((e.year, str(e)) for e in editions)]
         self.fields["editie"].error_messages["invalid_choice"] = unknown
-        published = Theme.objects.filter(Exists(Chapter.objects.published().filter(theme=OuterRef("pk"))))
+        published = sorted({c.theme for c in chapters}, key=lambda t: t.number)
         self.fields["thema"].choices = [("", _("Alle thema's")), *((t.slug, f"{t.number}. {t.nav_label}") for t in published)]
         self.fields["thema"].error_messages["invalid_choice"] = unknown
 
 
 @require_safe
 def search(request):
-    """Search every published edition (never a draft); not cached: the words are the visitor's own."""
-    form = SearchForm(request.GET or None)
+    """Search every published edition (never a draft); not cached: the words are the visitor's own.
+
+    Three queries: the published editions, the published chapters (with edition and theme: the
+    theme filter's choices and what the hits belong to), and the search itself.
+    """
+    chapters = list(Chapter.objects.published().select_related("edition", "theme").order_by())
+    form = SearchForm(request.GET or None, chapters=chapters)
     context = {"form": form, "section": "search", "results": None, "total": 0}
     if form.is_valid() and form.cleaned_data["q"].strip():
         results, total = search_editions(
-            form.cleaned_data["q"].strip(), form.cleaned_data["editie"], form.cleaned_data["thema"] or None
+            form.cleaned_data["q"].strip(), form.cleaned_data["editie"], form.cleaned_data["thema"] or None, chapters
         )
         context.update(results=results, total=total, query=form.cleaned_data["q"].strip())
     return fresh_response(request, render_to_string("public/search.html", context))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from kib.models import Edition
 from kib.public_cache import fresh_response, page_response
 from kib.publication.models import PublishedPdf
+from themes import changes
 from themes.layout import PRINTED_WITH_CHAPTER, load_printed_parts
 from themes.models import Chapter
 from themes.search import MAX_QUERY_LENGTH
@@ -39,8 +40,11 @@ def chapter_detail(request, year, theme_slug):
         chapter = next((c for c in nav if c.theme.slug == theme_slug), None)
         if chapter is None:
             raise Http404("Geen gepubliceerd hoofdstuk.")
+        # What changed since the previous published edition's chapter of this theme: both chapters' parts
+        # in the same load (a fixed number of queries), plus one for what was carried over from it.
+        previous_edition = changes.previous_chapter(chapter, related)
         # Every printed part, data gaps included, in a fixed number of queries; published numbers only.
-        load_printed_parts([chapter], public_only=True)
+        load_printed_parts([chapter, previous_edition] if previous_edition else [chapter], public_only=True)
         index = nav.index(chapter)
         pdf = None
         if chapter.pdf_size is not None:
@@ -53,6 +57,7 @@ def chapter_detail(request, year, theme_slug):
             "next": nav[index + 1] if index + 1 < len(nav) else None,
             "other_editions": [c for c in related if c.theme.slug == theme_slug and c.edition.year != year],
             "data_gaps": chapter.data_gaps.all(),
+            "changes": changes.compare(previous_edition, chapter) if previous_edition else None,
             "pdf": pdf,
             "public_site": True,  # report/figure.html adds the data table under each chart
             "section": "editions",

@@ -62,3 +62,30 @@ def test_the_chosen_filters_stay_selected(client, editions):
     assert '<select name="editie" id="id_editie">' in html
     html = client.get(URL + "?q=wachtlijst").content.decode()
     assert html.count('<option value="" selected>') == 2
+
+
+LIVE_CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "search-speed"},
+    "public-version": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "search-speed-v"},
+}
+
+
+@pytest.mark.django_db(transaction=True)  # the content version changes when a transaction commits
+def test_with_the_page_cache_on_a_search_is_one_query_and_a_publication_shows_at_once(
+    client, editions, django_assert_num_queries
+):
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    with override_settings(CACHES=LIVE_CACHES):
+        caches["public"].clear()
+        client.get(URL + "?q=wachtlijst")  # reads the published editions and chapters once
+        with django_assert_num_queries(1):  # then only the search itself: the results are never cached
+            html = client.get(URL + "?q=jeugdzorg").content.decode()
+        assert re.findall(r'<h3 id="editie-(\d+)">', html) == ["2024", "2023"]
+        Edition.objects.filter(year=2025).update(state=Edition.State.PUBLISHED)  # (the state as publishing sets it)
+        Edition.objects.get(year=2025).save()  # a change through the models: a new content version on commit
+        html = client.get(URL + "?q=wachtlijst+jeugdzorg").content.decode()
+        assert re.findall(r'<h3 id="editie-(\d+)">', html) == ["2025", "2024", "2023"]
+        assert '<option value="2025">' in html

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from kib.models import Edition
-from kib.public_cache import fresh_response, page_response
+from kib.public_cache import cached, fresh_response, page_response
 from kib.publication.models import PublishedPdf
 from themes import changes
 from themes.layout import PRINTED_WITH_CHAPTER, load_printed_parts
@@ -70,17 +70,17 @@ def chapter_detail(request, year, theme_slug):
 class SearchForm(forms.Form):
     """The search box with its two filters; the choices are the published editions and their themes.
 
-    ``chapters``: every published chapter with its edition and theme (the themes to choose from).
+    ``editions``: the published editions, newest first; ``chapters``: every published chapter with
+    its edition and theme (the themes to choose from).
     """
 
     q = forms.CharField(label=_("Zoeken in alle edities"), max_length=MAX_QUERY_LENGTH, required=False)
     editie = forms.TypedChoiceField(label=_("Editie"), coerce=int, required=False, empty_value=None)
     thema = forms.ChoiceField(label=_("Thema"), required=False)
 
-    def __init__(self, *args, chapters, **kwargs):
+    def __init__(self, *args, editions, chapters, **kwargs):
         super().__init__(*args, **kwargs)
         unknown = _("onbekende waarde ‘%(value)s’; kies uit de lijst")
-        editions = Edition.objects.published().order_by("-year")
         self.fields["editie"].choices = [("", _("Alle edities")), *((e.year, str(e)) for e in editions)]
         self.fields["editie"].error_messages["invalid_choice"] = unknown
         published = sorted({c.theme for c in chapters}, key=lambda t: t.number)
@@ -88,15 +88,23 @@ class SearchForm(forms.Form):
         self.fields["thema"].error_messages["invalid_choice"] = unknown
 
 
+def _search_frame():
+    return (
+        list(Edition.objects.published().order_by("-year")),
+        list(Chapter.objects.published().select_related("edition", "theme").order_by()),
+    )
+
+
 @require_safe
 def search(request):
-    """Search every published edition (never a draft); not cached: the words are the visitor's own.
+    """Search every published edition (never a draft); the results are not cached: the words are the visitor's own.
 
-    Three queries: the published editions, the published chapters (with edition and theme: the
-    theme filter's choices and what the hits belong to), and the search itself.
+    What does not depend on the words, the published editions and chapters (with edition and theme:
+    the filters' choices and what the hits belong to), is kept under the public content version like
+    every public page, so it is read again after any change; the search itself is one query.
     """
-    chapters = list(Chapter.objects.published().select_related("edition", "theme").order_by())
-    form = SearchForm(request.GET or None, chapters=chapters)
+    editions, chapters = cached(("search-frame",), _search_frame)
+    form = SearchForm(request.GET or None, editions=editions, chapters=chapters)
     context = {"form": form, "section": "search", "results": None, "total": 0}
     if form.is_valid() and form.cleaned_data["q"].strip():
         results, total = search_editions(

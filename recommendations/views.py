@@ -107,6 +107,10 @@ def recommendation_detail(request, co, code):
     return page_response(request, ("recommendation", co, code), build)
 
 
+def short(text, length=60):
+    return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + " …"
+
+
 def timeline(links, groups, gaps):
     """Per published edition, oldest first: the chapter, its assessment, and what changed against the edition before.
 
@@ -142,6 +146,7 @@ def timeline(links, groups, gaps):
                 seen[key] += 1
                 key = (*key, seen[key])  # the same title twice: the first, the second
                 now[key] = development
+                development.short_title = development.title or short(plain(development.body))
                 old = before.get(key)
                 if old is not None and (old.body == development.body or plain(old.body) == plain(development.body)):
                     development.unchanged_since = printed_in[key]

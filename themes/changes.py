@@ -10,14 +10,15 @@ therefore shows as removed and new. The ``CarriedOver`` records (``kib.workflow.
 would match by copy instead, but at one query more than the page's budget of ten.
 """
 
+import difflib
 import html
 import re
 from dataclasses import dataclass, field
 
-from django.utils.html import strip_tags
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
-from kib.workflow.diff import word_diff
 from themes import models as themes
 
 NEW, REWRITTEN, REMOVED = "nieuw", "herschreven", "vervallen"
@@ -61,6 +62,31 @@ class ChapterChanges:
 def plain(value):
     """A text as a reader sees it: tags gone, entities read, spaces folded."""
     return re.sub(r"\s+", " ", html.unescape(strip_tags(str(value or "")))).strip()
+
+
+CONTEXT_WORDS = 8
+
+
+def word_diff(old, new):
+    """HTML of two plain texts: removed words in <del>, added ones in <ins>, and of the words that stayed only
+    the ``CONTEXT_WORDS`` around each change (the rest as "…"), so a changed figure in a long text stands out."""
+    a, b = old.split(), new.split()
+    out = []
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for n, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        if op == "equal":
+            words = a[i1:i2]
+            head = words[:CONTEXT_WORDS] if n else []
+            tail = words[-CONTEXT_WORDS:] if n < len(opcodes) - 1 else []
+            if len(head) + len(tail) < len(words):
+                out.append(escape(" ".join(head)) + (" … " if head or tail else "…") + escape(" ".join(tail)))
+            else:
+                out.append(escape(" ".join(words)))
+            continue
+        removed = f"<del>{escape(' '.join(a[i1:i2]))}</del>" if op in ("delete", "replace") else ""
+        added = f"<ins>{escape(' '.join(b[j1:j2]))}</ins>" if op in ("insert", "replace") else ""
+        out.append(removed + added)
+    return mark_safe(" ".join(piece for piece in out if piece.strip()))
 
 
 def text_diff(old, new):
@@ -115,7 +141,7 @@ def _compare_parts(old_parts, new_parts, title_of, fields):
         candidates = old_by_title.get((getattr(part, "territory", ""), title_of(part)), [])
         old = next((p for p in candidates if p.pk not in matched), None)
         if old is None:
-            changes.append(Change(NEW, title_of(part), text=_text(part, fields)))
+            changes.append(Change(NEW, title_of(part), text=plain(getattr(part, fields[-1]))))
             continue
         matched.add(old.pk)
         before, after = _text(old, fields), _text(part, fields)
@@ -123,7 +149,7 @@ def _compare_parts(old_parts, new_parts, title_of, fields):
             unchanged += 1
         else:
             changes.append(Change(REWRITTEN, title_of(part), text=after, diff=word_diff(before, after)))
-    changes += [Change(REMOVED, title_of(p), text=_text(p, fields)) for p in old_parts if p.pk not in matched]
+    changes += [Change(REMOVED, title_of(p), text=plain(getattr(p, fields[-1]))) for p in old_parts if p.pk not in matched]
     return changes, unchanged
 
 

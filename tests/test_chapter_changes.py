@@ -152,3 +152,13 @@ def test_the_changes_cost_no_query_whatever_the_number_of_parts(client, cast):
     caches["public"].clear()
     section = words(changes_section(client.get(url).content.decode()))
     assert "nieuw Aanbeveling 50b" in section and "niet meer besproken Aanbeveling 51a" in section
+
+
+def test_a_word_diff_keeps_paragraphs_apart_and_only_the_words_around_a_change():
+    from themes.changes import text_diff
+
+    long = " ".join(f"woord{i}" for i in range(40))
+    diff = text_diff(f"<p>{long} telt 80.000 kinderen.</p><p>Slot.</p>", f"<p>{long} telt 95.000 kinderen.</p><p>Slot.</p>")
+    assert diff.startswith("… woord33") and "woord32" not in diff  # the 8 words before the change, not all 42
+    assert "<del>80.000</del><ins>95.000</ins> kinderen. Slot." in diff  # "kinderen.</p><p>Slot." stays two words
+    assert text_diff("<p>a &lt;b&gt;</p>", "<p>a &lt;c&gt;</p>") == "a <del>&lt;b&gt;</del><ins>&lt;c&gt;</ins>"

@@ -61,7 +61,8 @@ class ChapterChanges:
 
 def plain(value):
     """A text as a reader sees it: tags gone, entities read, spaces folded."""
-    return re.sub(r"\s+", " ", html.unescape(strip_tags(str(value or "")))).strip()
+    spaced = re.sub(r"(</(p|li|h\d|div|td|th)>|<br\s*/?>)", r"\1 ", str(value or ""))  # paragraphs stay words apart
+    return re.sub(r"\s+", " ", html.unescape(strip_tags(spaced))).strip()
 
 
 CONTEXT_WORDS = 8
@@ -86,7 +87,7 @@ def word_diff(old, new):
         removed = f"<del>{escape(' '.join(a[i1:i2]))}</del>" if op in ("delete", "replace") else ""
         added = f"<ins>{escape(' '.join(b[j1:j2]))}</ins>" if op in ("insert", "replace") else ""
         out.append(removed + added)
-    return mark_safe(" ".join(piece for piece in out if piece.strip()))
+    return mark_safe(" ".join(piece.strip() for piece in out if piece.strip()))
 
 
 def text_diff(old, new):

@@ -9,16 +9,13 @@ all year, and ``publish_edition`` runs it inside its transaction. A fixed number
 import re
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from indicators.services import figures_without_data
-from kib.models import Edition
 from kib.workflow.freshness import unconfirmed_per_chapter
 from kib.workflow.models import CarriedOver, ReviewComment
-from themes.models import ChapterRecommendation
 
 
 @dataclass(frozen=True)
@@ -42,8 +39,9 @@ def _name(chapter):
 
 
 def _chapters(edition):
-    """The edition's chapters with what the rules read: ``open_comments``, ``unconfirmed``, ``figures_without_data``."""
-    from kib.workflow.dashboard import _count
+    """The edition's chapters with what the rules read: ``open_comments``, ``unconfirmed``, ``figures_without_data``,
+    ``unassessed_recommendations``."""
+    from kib.workflow.dashboard import _count, recommendation_gaps
 
     chapters = {
         c.pk: c
@@ -52,12 +50,14 @@ def _chapters(edition):
         .order_by("theme__number")
     }
     carried = unconfirmed_per_chapter(edition)
+    _without_groups, unassessed = recommendation_gaps(edition, list(chapters))
     without_data = {}
     for figure in figures_without_data(edition):
         without_data.setdefault(figure.chapter_id, []).append(figure)
     for pk, chapter in chapters.items():
         chapter.unconfirmed = carried.get(pk, 0)
         chapter.figures_without_data = without_data.get(pk, [])
+        chapter.unassessed_recommendations = unassessed.get(pk, [])
     return chapters
 
 
@@ -198,21 +198,8 @@ def movement_assessed(edition, chapters):
     """Every recommendation a chapter lists again has its movement since the previous edition assessed.
 
     Only a recommendation that a published earlier edition listed too: one the report lists for the
-    first time has no previous edition to have moved from. One query.
+    first time has no previous edition to have moved from (``dashboard.recommendation_gaps``).
     """
-    listed_before = ChapterRecommendation.objects.filter(
-        recommendation=OuterRef("recommendation"),
-        chapter__edition__in=Edition.objects.published().filter(year__lt=edition.year),
-    )
-    codes = {}
-    rows = (
-        ChapterRecommendation.objects.filter(chapter__edition=edition, movement="")
-        .filter(Exists(listed_before))
-        .order_by("recommendation__sort_key", "recommendation__code")
-        .values_list("chapter_id", "recommendation__code")
-    )
-    for chapter_id, code in rows:
-        codes.setdefault(chapter_id, []).append(code)
     return [
         Problem(
             "movement",
@@ -221,14 +208,14 @@ def movement_assessed(edition, chapters):
                 "beoordeeld.",
                 "Hoofdstuk %(chapter)s: bij %(count)s aanbevelingen (%(codes)s) is de beweging sinds de vorige editie "
                 "nog niet beoordeeld.",
-                len(codes[pk]),
+                len(c.unassessed_recommendations),
             )
-            % {"chapter": _name(c), "count": len(codes[pk]), "codes": ", ".join(codes[pk])},
+            % {"chapter": _name(c), "count": len(c.unassessed_recommendations), "codes": ", ".join(c.unassessed_recommendations)},
             _chapter_url(pk, "?sectie=aanbevelingen"),
             pk,
         )
         for pk, c in chapters.items()
-        if codes.get(pk)
+        if c.unassessed_recommendations
     ]
 
 

@@ -1,15 +1,19 @@
 """The recommendation tracker and a recommendation's timeline across the published editions."""
 
+from collections import Counter
+
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from indicators.models import DataGap
 from kib.public_cache import page_response
 from recommendations.filters import RecommendationFilter, tracking_editions
 from recommendations.models import Recommendation
+from themes.changes import plain, text_diff
 from themes.models import Chapter, ChapterRecommendation, DevelopmentGroup
 
 PER_PAGE = 50
@@ -81,17 +85,18 @@ def recommendation_detail(request, co, code):
             code=code,
         )
         published_chapters = Chapter.objects.published()
-        links = ChapterRecommendation.objects.filter(
-            recommendation=recommendation, chapter__in=published_chapters
-        ).select_related("chapter__edition", "chapter__theme")
-        groups = (
-            DevelopmentGroup.objects.filter(recommendations=recommendation, chapter__in=published_chapters)
-            .select_related("chapter__edition", "chapter__theme")
-            .prefetch_related("recommendations", "items__figure")
+        links = list(ChapterRecommendation.objects.filter(recommendation=recommendation, chapter__in=published_chapters))
+        groups = list(
+            DevelopmentGroup.objects.filter(recommendations=recommendation, chapter__in=published_chapters).prefetch_related(
+                "recommendations", "items__figure"
+            )
         )
-        gaps = DataGap.objects.filter(recommendation=recommendation, chapter__in=published_chapters).select_related(
-            "chapter__edition", "chapter__theme"
-        )
+        gaps = list(DataGap.objects.filter(recommendation=recommendation, chapter__in=published_chapters))
+        # Each chapter once, with its edition and theme, rather than once per row that points to it.
+        parts = [*links, *groups, *gaps]
+        chapters = published_chapters.select_related("edition", "theme").in_bulk({part.chapter_id for part in parts})
+        for part in parts:
+            part.chapter = chapters[part.chapter_id]
         context = {
             "recommendation": recommendation,
             "timeline": timeline(links, groups, gaps),
@@ -102,8 +107,18 @@ def recommendation_detail(request, co, code):
     return page_response(request, ("recommendation", co, code), build)
 
 
+def short(text, length=60):
+    return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + " …"
+
+
 def timeline(links, groups, gaps):
-    """Per published edition, oldest first: the chapter, its assessment, its development groups and data gaps."""
+    """Per published edition, oldest first: the chapter, its assessment, and what changed against the edition before.
+
+    Each development text is compared with the text under the same kind, area and title in the
+    previous edition: ``new`` (printed in full, folded), ``rewritten`` (a word diff, the full text
+    folded), ``unchanged`` (only named: "ongewijzigd sinds <the edition that printed it>") or, for a
+    text of the previous edition that is gone, ``removed``. The data gaps are listed where they changed.
+    """
     entries = {}
 
     def entry(chapter):
@@ -117,20 +132,37 @@ def timeline(links, groups, gaps):
         entry(group.chapter)["groups"].append(group)
     for gap in gaps:
         entry(gap.chapter)["gaps"].append(gap)
-    for item in entries.values():
-        item["groups"].sort(key=lambda g: (g.kind, g.position, g.pk))
     ordered = sorted(entries.values(), key=lambda e: e["edition"].year)
-    # What changed per edition: a text printed in an earlier edition is not repeated, only named.
-    first_printed = {}
-    for item in ordered:
+    before, printed_in, gaps_before, unchanged_labels = {}, {}, None, {}
+    for position, item in enumerate(ordered):
+        item["period"] = item["edition"].reporting_period_label
+        item["previous"] = ordered[position - 1]["edition"] if position else None
+        item["groups"].sort(key=lambda g: (g.kind, g.position, g.pk))
+        now, seen, item["new"], item["rewritten"], item["unchanged"] = {}, Counter(), [], [], []
         for group in item["groups"]:
-            group.timeline_items = []
+            group.changed_items = []
             for development in group.items.all():
-                key = (group.kind, development.territory, development.title, development.body)
-                development.unchanged_since = first_printed.get(key)
-                first_printed.setdefault(key, item["edition"])
-                group.timeline_items.append(development)
-        item["changed"] = any(
-            development.unchanged_since is None for group in item["groups"] for development in group.timeline_items
-        )
+                key = (group.kind, development.territory, development.title)
+                seen[key] += 1
+                key = (*key, seen[key])  # the same title twice: the first, the second
+                now[key] = development
+                development.short_title = development.title or short(plain(development.body))
+                old = before.get(key)
+                if old is not None and (old.body == development.body or plain(old.body) == plain(development.body)):
+                    development.unchanged_since = printed_in[key]
+                    development.unchanged_label = unchanged_labels.setdefault(
+                        printed_in[key].pk, _("ongewijzigd sinds %(edition)s") % {"edition": printed_in[key]}
+                    )
+                    item["unchanged"].append(development)
+                    continue
+                printed_in[key] = item["edition"]
+                development.unchanged_since = None
+                development.diff = text_diff(old.body, development.body) if old is not None else None
+                item["rewritten" if old is not None else "new"].append(development)
+                group.changed_items.append(development)
+        item["removed"] = [development for key, development in before.items() if key not in now]
+        gap_texts = sorted((gap.description, gap.territory) for gap in item["gaps"])
+        item["gaps_changed"] = gap_texts != gaps_before
+        gaps_before, before = gap_texts, now
+        item["changed"] = bool(item["new"] or item["rewritten"] or item["removed"])
     return ordered

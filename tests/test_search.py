@@ -141,11 +141,10 @@ def test_search_expression_has_a_gin_index_on_postgresql_only(editions):
         # The search's own expression, alone on its table: the planner can answer it from the GIN index
         # (on the tiny test tables it may rightly prefer another path in the full query).
         from django.contrib.postgres.search import SearchQuery
-        from django.db.models import F
 
-        from themes.search import DutchVector
+        from themes.search import SearchDocument
 
-        query = ChapterSection.objects.annotate(document=DutchVector(F("title"), F("body"))).filter(
+        query = ChapterSection.objects.annotate(document=SearchDocument()).filter(
             document=SearchQuery("wachtlijst", config="dutch", search_type="websearch")
         )
         sql, params = query.values("pk").query.sql_with_params()

@@ -145,19 +145,25 @@ def load_chart_cells(chapters, public_only=False):
 PRINTED_WITH_CHAPTER = ("edition", "theme", "lead_organisation")
 
 
-def load_printed_parts(chapters, public_only=False):
+def load_printed_parts(chapters, public_only=False, texts_only=()):
     """Fetch every part the report prints for ``chapters`` (a list, fetched with ``PRINTED_WITH_CHAPTER``).
 
     The related parts are prefetched as usual (``chapter.figures.all()`` …); the small part tables
     go into ``chapter.loaded_parts`` and each development group's items into ``group.loaded_items``,
     which ``ChapterLayout`` reads. The public site passes ``public_only``: figures draw published
-    numbers only.
+    numbers only. ``texts_only``: more chapters that get only the small part tables and their
+    recommendations, in the same queries (what "Wat is er veranderd" compares with; no figures).
     """
     if not chapters:
         return chapters
-    prefetch_related_objects(chapters, *_related_prefetches(public_only))
+    recommendations = Prefetch(
+        "chapter_recommendations", queryset=ChapterRecommendation.objects.select_related("recommendation")
+    )
+    prefetch_related_objects([*chapters, *texts_only], recommendations)
+    prefetch_related_objects(chapters, *(p for p in _related_prefetches(public_only) if p.prefetch_to != "chapter_recommendations"))
     load_chart_cells(chapters, public_only)
-    by_id = {chapter.pk: chapter for chapter in chapters}
+    everything = [*chapters, *texts_only]
+    by_id = {chapter.pk: chapter for chapter in everything}
     loaded = {pk: defaultdict(list) for pk in by_id}
     items = []
     for key, part in _part_rows(list(by_id)):
@@ -167,7 +173,7 @@ def load_printed_parts(chapters, public_only=False):
             part.chapter = by_id[part.chapter_id]
             loaded[part.chapter_id][key].append(part)
     groups = {}
-    for chapter in chapters:
+    for chapter in everything:
         chapter.loaded_parts = {
             part.key: _in_model_order(loaded[chapter.pk][part.key], part.model)
             for part in PART_TABLES

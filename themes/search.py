@@ -1,9 +1,9 @@
 """Search across every published edition: the chapters' text, grouped by edition and chapter.
 
-Reads only ``Chapter.objects.published()``, one query per kind of text (``SOURCES``), so a page
-of results costs a fixed number of queries whatever it finds. On PostgreSQL it is full-text
-search with the Dutch configuration ("wachtlijsten" finds "wachtlijst"), over the expression
-that migration 0005 indexes with GIN (``vector_sql``); on SQLite every word must occur (icontains).
+Reads only ``Chapter.objects.published()``: their ids first, then one UNION ALL query over every
+kind of text (``SOURCES``), so a page of results costs a fixed number of queries whatever it finds. On PostgreSQL it is full-text
+search with the Dutch configuration ("wachtlijsten" finds "wachtlijst"), over the stored vector
+column that migration 0008 adds and indexes with GIN; on SQLite every word must occur (icontains).
 The passage shown is plain text cut from the part, escaped, with the matching words in ``<mark>``.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
-from django.db.models import F, Func, Q
+from django.db.models import Expression, Q
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -51,39 +51,30 @@ SOURCES = [
 ]
 
 
-# ``kib_search_nl(title, body)`` is ``to_tsvector('dutch', title || ' ' || body)`` as a function the
-# planner knows is expensive (created by migration themes/0005: COST 1000, plpgsql so it is never
-# inlined). With plain ``to_tsvector`` it computed the vector for every row of the report's small
-# tables rather than use the GIN index (measured on the demo: developmentitem 39 ms against 1 ms).
+class SearchDocument(Expression):
+    """The row's stored Dutch vector, ``kib_search`` (a generated column with a GIN index, migration 0008).
 
+    PostgreSQL computes it when a row is written, so a search reads it instead of running
+    ``to_tsvector`` over every candidate row's text.
+    """
 
-def vector_sql(source):
-    """The indexed expression (migration 0005 creates one GIN index per source over it)."""
-    return f"kib_search_nl({source.title}, {source.body})"
-
-
-class DutchVector(Func):
-    """``kib_search_nl(title, body)``: the same expression as the GIN index."""
-
-    function = "kib_search_nl"
     output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        return f"{compiler.quote_name_unless_alias(compiler.query.get_initial_alias())}.kib_search", []
 
 
 def words_of(query):
     return re.findall(r"\w+", query.lower())[:MAX_WORDS]
 
 
-def matching(source, query):
-    """The published parts of ``source`` that match ``query``, with their chapter, edition and theme."""
-    prefix = f"{source.chapter_path}__" if source.chapter_path else ""
-    chapters = themes.Chapter.objects.published()
-    if source.chapter_path:
-        queryset = source.model.objects.filter(**{f"{source.chapter_path}__in": chapters})
-    else:
-        queryset = chapters
-    queryset = queryset.select_related(f"{prefix}edition", f"{prefix}theme")
+def matching(source, query, chapter_ids=None):
+    """The parts of ``source`` that match ``query``; only published chapters' (or those of ``chapter_ids``)."""
+    if chapter_ids is None:
+        chapter_ids = themes.Chapter.objects.published().values("pk")
+    queryset = source.model.objects.filter(**{f"{source.chapter_path or 'pk'}__in": chapter_ids})
     if connection.vendor == "postgresql":
-        queryset = queryset.annotate(document=DutchVector(F(source.title), F(source.body))).filter(
+        queryset = queryset.annotate(document=SearchDocument()).filter(
             document=SearchQuery(query, config="dutch", search_type="websearch")
         )
     else:
@@ -92,11 +83,61 @@ def matching(source, query):
     return queryset
 
 
-def chapter_of(obj, source):
-    chapter = obj
-    for step in source.chapter_path.split("__") if source.chapter_path else []:
-        chapter = getattr(chapter, step)
-    return chapter
+def _branch(index, source, word_condition):
+    """One SELECT of the UNION: (source, order in its chapter, pk, title, body, chapter id) of matching rows."""
+    table = source.table
+    order = "0" if source.model is themes.Chapter else f"{table}.{source.model._meta.ordering[0]}"
+    if source.chapter_path == "":
+        chapter, joins = f"{table}.id", ""
+    elif source.chapter_path == "chapter":
+        chapter, joins = f"{table}.chapter_id", ""
+    else:  # group__chapter: a development item's chapter is its group's
+        group = themes.DevelopmentGroup._meta.db_table
+        chapter, joins = f"{group}.chapter_id", f" JOIN {group} ON {group}.id = {table}.group_id"
+    condition = word_condition(table, source)
+    return (
+        f"SELECT * FROM (SELECT {index} AS hit_source, {order} AS hit_order, {table}.id AS pk, "
+        f"{table}.{source.title} AS title, {table}.{source.body} AS body, {chapter} AS chapter_id "
+        f"FROM {table}{joins} WHERE {chapter} IN ({{ids}}) AND {condition} "
+        f"ORDER BY hit_order, pk LIMIT {MAX_HITS_PER_SOURCE}) AS hits_{index}"
+    )
+
+
+def _union_sql(word_condition):
+    return " UNION ALL ".join(_branch(index, source, word_condition) for index, source in enumerate(SOURCES))
+
+
+# The one query of a search, built once from ``SOURCES``. On PostgreSQL each branch reads the stored,
+# GIN-indexed vector (migration 0008); on SQLite every word must occur in the title or the body, the
+# same match as ``matching`` (``icontains``: LIKE with the wildcards escaped).
+_POSTGRESQL_SQL = _union_sql(lambda table, source: f"{table}.kib_search @@ websearch_to_tsquery('dutch', %(query)s)")
+
+
+def _sqlite_sql(words):
+    def condition(table, source):
+        return " AND ".join(
+            f"({table}.{source.title} LIKE %(w{i})s ESCAPE '\\' OR {table}.{source.body} LIKE %(w{i})s ESCAPE '\\')"
+            for i in range(len(words))
+        ) or "1 = 1"
+
+    return _union_sql(condition)
+
+
+def _like(word):
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _hits(query, chapter_ids):
+    """Every matching row of every source in these chapters, in one UNION ALL query."""
+    if connection.vendor == "postgresql":
+        sql, params = _POSTGRESQL_SQL.replace(" IN ({ids})", " = ANY(%(ids)s)"), {"query": query, "ids": chapter_ids}
+    else:
+        words = words_of(query)
+        sql = _sqlite_sql(words).replace("{ids}", ", ".join(str(int(pk)) for pk in chapter_ids))
+        params = {f"w{i}": _like(word) for i, word in enumerate(words)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def stems(query):
@@ -134,30 +175,36 @@ def passage(title, body, query):
     return mark_safe(("… " if start else "") + "".join(pieces) + (" …" if end < len(text) else ""))
 
 
-def search(query, year=None, theme_slug=None):
-    """Matches grouped as [{edition, chapters: [{chapter, hits: [{label, passage, url}]}]}], newest edition first."""
+def search(query, year=None, theme_slug=None, chapters=None):
+    """Matches grouped as [{edition, chapters: [{chapter, hits: [{label, passage, url}]}]}], newest edition first.
+
+    ``chapters``: the published chapters with edition and theme, if the caller has them already;
+    otherwise they are fetched. Then one UNION ALL query over every source, limited to those
+    chapters' ids (a list, not a nested subquery).
+    """
+    if chapters is None:
+        chapters = themes.Chapter.objects.published().select_related("edition", "theme").order_by()
+    chapters = {
+        c.pk: c
+        for c in chapters
+        if (year is None or c.edition.year == year) and (theme_slug is None or c.theme.slug == theme_slug)
+    }
+    if not chapters:
+        return [], 0
+    rows = sorted(_hits(query, list(chapters)), key=lambda row: row[:3])
     groups = {}
-    total = 0
-    for source in SOURCES:
-        queryset = matching(source, query)
-        prefix = f"{source.chapter_path}__" if source.chapter_path else ""
-        if year is not None:
-            queryset = queryset.filter(**{f"{prefix}edition__year": year})
-        if theme_slug is not None:
-            queryset = queryset.filter(**{f"{prefix}theme__slug": theme_slug})
-        for obj in queryset[:MAX_HITS_PER_SOURCE]:
-            chapter = chapter_of(obj, source)
-            entry = groups.setdefault(chapter.pk, {"chapter": chapter, "hits": []})
-            entry["hits"].append(
-                {
-                    "label": source.label,
-                    "passage": passage(getattr(obj, source.title), getattr(obj, source.body), query),
-                    "url": chapter.get_absolute_url(),
-                }
-            )
-            total += 1
+    seen = {}
+    for index, _order, _pk, title, body, chapter_id in rows:
+        if seen.setdefault(index, 0) >= MAX_HITS_PER_SOURCE:
+            continue
+        seen[index] += 1
+        chapter = chapters[chapter_id]
+        entry = groups.setdefault(chapter.pk, {"chapter": chapter, "hits": []})
+        entry["hits"].append(
+            {"label": SOURCES[index].label, "passage": passage(title, body, query), "url": chapter.get_absolute_url()}
+        )
     editions = {}
     for entry in sorted(groups.values(), key=lambda e: (-e["chapter"].edition.year, e["chapter"].theme.number)):
         edition = entry["chapter"].edition
         editions.setdefault(edition.pk, {"edition": edition, "chapters": []})["chapters"].append(entry)
-    return list(editions.values()), total
+    return list(editions.values()), sum(seen.values())

@@ -6,7 +6,7 @@ from the public cache (``kib.public_cache``); the queries below run only when it
 """
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from kib.models import Edition
-from kib.public_cache import fresh_response, page_response
+from kib.public_cache import cached, fresh_response, page_response
 from kib.publication.models import PublishedPdf
+from themes import changes
 from themes.layout import PRINTED_WITH_CHAPTER, load_printed_parts
-from themes.models import Chapter, Theme
+from themes.models import Chapter
 from themes.search import MAX_QUERY_LENGTH
 from themes.search import search as search_editions
 
@@ -39,8 +40,11 @@ def chapter_detail(request, year, theme_slug):
         chapter = next((c for c in nav if c.theme.slug == theme_slug), None)
         if chapter is None:
             raise Http404("Geen gepubliceerd hoofdstuk.")
+        # What changed since the previous published edition's chapter of this theme: both chapters' parts
+        # in the same load (a fixed number of queries), plus one for what was carried over from it.
+        previous_edition = changes.previous_chapter(chapter, related)
         # Every printed part, data gaps included, in a fixed number of queries; published numbers only.
-        load_printed_parts([chapter], public_only=True)
+        load_printed_parts([chapter], public_only=True, texts_only=[previous_edition] if previous_edition else [])
         index = nav.index(chapter)
         pdf = None
         if chapter.pdf_size is not None:
@@ -53,6 +57,7 @@ def chapter_detail(request, year, theme_slug):
             "next": nav[index + 1] if index + 1 < len(nav) else None,
             "other_editions": [c for c in related if c.theme.slug == theme_slug and c.edition.year != year],
             "data_gaps": chapter.data_gaps.all(),
+            "changes": changes.compare(previous_edition, chapter) if previous_edition else None,
             "pdf": pdf,
             "public_site": True,  # report/figure.html adds the data table under each chart
             "section": "editions",
@@ -63,31 +68,47 @@ def chapter_detail(request, year, theme_slug):
 
 
 class SearchForm(forms.Form):
-    """The search box with its two filters; the choices are the published editions and their themes."""
+    """The search box with its two filters; the choices are the published editions and their themes.
+
+    ``editions``: the published editions, newest first; ``chapters``: every published chapter with
+    its edition and theme (the themes to choose from).
+    """
 
     q = forms.CharField(label=_("Zoeken in alle edities"), max_length=MAX_QUERY_LENGTH, required=False)
     editie = forms.TypedChoiceField(label=_("Editie"), coerce=int, required=False, empty_value=None)
     thema = forms.ChoiceField(label=_("Thema"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, editions, chapters, **kwargs):
         super().__init__(*args, **kwargs)
         unknown = _("onbekende waarde ‘%(value)s’; kies uit de lijst")
-        editions = Edition.objects.published().order_by("-year")
         self.fields["editie"].choices = [("", _("Alle edities")), *((e.year, str(e)) for e in editions)]
         self.fields["editie"].error_messages["invalid_choice"] = unknown
-        published = Theme.objects.filter(Exists(Chapter.objects.published().filter(theme=OuterRef("pk"))))
+        published = sorted({c.theme for c in chapters}, key=lambda t: t.number)
         self.fields["thema"].choices = [("", _("Alle thema's")), *((t.slug, f"{t.number}. {t.nav_label}") for t in published)]
         self.fields["thema"].error_messages["invalid_choice"] = unknown
 
 
+def _search_frame():
+    return (
+        list(Edition.objects.published().order_by("-year")),
+        list(Chapter.objects.published().select_related("edition", "theme").order_by()),
+    )
+
+
 @require_safe
 def search(request):
-    """Search every published edition (never a draft); not cached: the words are the visitor's own."""
-    form = SearchForm(request.GET or None)
+    """Search every published edition (never a draft); the results are not cached: the words are the visitor's own.
+
+    What does not depend on the words, the published editions and chapters (with edition and theme:
+    the filters' choices and what the hits belong to), is kept under the public content version like
+    every public page, so it is read again after any change; the search itself is one query.
+    """
+    editions, chapters = cached(("search-frame",), _search_frame)
+    form = SearchForm(request.GET or None, editions=editions, chapters=chapters)
     context = {"form": form, "section": "search", "results": None, "total": 0}
     if form.is_valid() and form.cleaned_data["q"].strip():
         results, total = search_editions(
-            form.cleaned_data["q"].strip(), form.cleaned_data["editie"], form.cleaned_data["thema"] or None
+            form.cleaned_data["q"].strip(), form.cleaned_data["editie"], form.cleaned_data["thema"] or None, chapters
         )
         context.update(results=results, total=total, query=form.cleaned_data["q"].strip())
     return fresh_response(request, render_to_string("public/search.html", context))

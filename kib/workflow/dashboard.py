@@ -175,17 +175,7 @@ def chapter_rows(edition, user):
         .order_by("theme__number")
     )
     ids = [c.pk for c in chapters]
-    grouped = DevelopmentGroup.recommendations.through.objects.filter(
-        developmentgroup__chapter=OuterRef("chapter"), recommendation=OuterRef("recommendation")
-    )
-    without_groups = {}
-    for chapter_id, code in (
-        ChapterRecommendation.objects.filter(chapter__in=ids)
-        .filter(~Exists(grouped))
-        .order_by("recommendation__sort_key")
-        .values_list("chapter_id", "recommendation__code")
-    ):
-        without_groups.setdefault(chapter_id, []).append(code)
+    without_groups, unassessed = recommendation_gaps(edition, ids)
     without_source = {}
     for chapter_id, number in Figure.objects.filter(chapter__in=ids, source_line="").values_list(
         "chapter_id", "number"
@@ -205,4 +195,29 @@ def chapter_rows(edition, user):
         chapter.is_late = chapter.deadline_text.startswith(_("te laat"))
         chapter.unconfirmed = carried.get(chapter.pk, 0)
         chapter.figures_without_data = without_data.get(chapter.pk, [])
+        chapter.unassessed_recommendations = unassessed.get(chapter.pk, [])
     return chapters
+
+
+def recommendation_gaps(edition, chapter_ids):
+    """Per chapter, in one query: the codes of its recommendations that no development group discusses, and
+    of those a published earlier edition listed too but whose movement since then is not assessed."""
+    grouped = DevelopmentGroup.recommendations.through.objects.filter(
+        developmentgroup__chapter=OuterRef("chapter"), recommendation=OuterRef("recommendation")
+    )
+    listed_before = ChapterRecommendation.objects.filter(
+        recommendation=OuterRef("recommendation"),
+        chapter__edition__in=Edition.objects.published().filter(year__lt=edition.year),
+    )
+    without_groups, unassessed = {}, {}
+    for chapter_id, code, has_group, needs_assessment in (
+        ChapterRecommendation.objects.filter(chapter__in=chapter_ids)
+        .annotate(has_group=Exists(grouped), needs_assessment=Q(movement="") & Exists(listed_before))
+        .order_by("recommendation__sort_key", "recommendation__code")
+        .values_list("chapter_id", "recommendation__code", "has_group", "needs_assessment")
+    ):
+        if not has_group:
+            without_groups.setdefault(chapter_id, []).append(code)
+        if needs_assessment:
+            unassessed.setdefault(chapter_id, []).append(code)
+    return without_groups, unassessed

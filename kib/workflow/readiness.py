@@ -39,8 +39,9 @@ def _name(chapter):
 
 
 def _chapters(edition):
-    """The edition's chapters with what the rules read: ``open_comments``, ``unconfirmed``, ``figures_without_data``."""
-    from kib.workflow.dashboard import _count
+    """The edition's chapters with what the rules read: ``open_comments``, ``unconfirmed``, ``figures_without_data``,
+    ``unassessed_recommendations``."""
+    from kib.workflow.dashboard import _count, recommendation_gaps
 
     chapters = {
         c.pk: c
@@ -49,12 +50,14 @@ def _chapters(edition):
         .order_by("theme__number")
     }
     carried = unconfirmed_per_chapter(edition)
+    _without_groups, unassessed = recommendation_gaps(edition, list(chapters))
     without_data = {}
     for figure in figures_without_data(edition):
         without_data.setdefault(figure.chapter_id, []).append(figure)
     for pk, chapter in chapters.items():
         chapter.unconfirmed = carried.get(pk, 0)
         chapter.figures_without_data = without_data.get(pk, [])
+        chapter.unassessed_recommendations = unassessed.get(pk, [])
     return chapters
 
 
@@ -191,11 +194,37 @@ def edition_texts_looked_at(edition, chapters):
     ]
 
 
+def movement_assessed(edition, chapters):
+    """Every recommendation a chapter lists again has its movement since the previous edition assessed.
+
+    Only a recommendation that a published earlier edition listed too: one the report lists for the
+    first time has no previous edition to have moved from (``dashboard.recommendation_gaps``).
+    """
+    return [
+        Problem(
+            "movement",
+            ngettext(
+                "Hoofdstuk %(chapter)s: bij aanbeveling %(codes)s is de beweging sinds de vorige editie nog niet "
+                "beoordeeld.",
+                "Hoofdstuk %(chapter)s: bij %(count)s aanbevelingen (%(codes)s) is de beweging sinds de vorige editie "
+                "nog niet beoordeeld.",
+                len(c.unassessed_recommendations),
+            )
+            % {"chapter": _name(c), "count": len(c.unassessed_recommendations), "codes": ", ".join(c.unassessed_recommendations)},
+            _chapter_url(pk, "?sectie=aanbevelingen"),
+            pk,
+        )
+        for pk, c in chapters.items()
+        if c.unassessed_recommendations
+    ]
+
+
 RULES = [
     chapters_approved,
     figures_have_data,
     no_open_comments,
     carried_over_looked_at,
+    movement_assessed,
     reporting_period,
     edition_texts_looked_at,
 ]

@@ -1,0 +1,164 @@
+""""Wat is er veranderd sinds <vorige editie>" on the public chapter page, as a journalist reads it.
+
+The cast: a coordinator publishes 2025 and starts 2026 from it; the editor of UNICEF rewrites
+chapter A (a text rewritten, a latest development added, a section removed, a recommendation
+assessed and one added); an anonymous visitor reads the 2026 chapter page. Only published editions
+are compared, and a marker in an edition in preparation never shows.
+"""
+
+import re
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kib.models import Edition
+from kib.workflow import services
+from tests import factories as f
+from themes.models import Chapter, ChapterRecommendation, ChapterSection, LatestDevelopment
+
+pytestmark = pytest.mark.django_db
+
+
+def approve(chapter, editor, coordinator):
+    services.submit_chapter(chapter, by=editor)
+    chapter.refresh_from_db()
+    services.approve_chapter(chapter, by=coordinator, seen_version=chapter.version)
+
+
+def words(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def changes_section(html):
+    match = re.search(r'<section class="changes".*?</section>', html, re.S)
+    return match.group(0) if match else ""
+
+
+@pytest.fixture
+def cast():
+    cast = f.workflow_cast()
+    a = cast.chapter_a
+    a.summary = "<p>De wachtlijst in de jeugdzorg telt 80.000 kinderen.</p>"
+    a.save()
+    LatestDevelopment.objects.create(chapter=a, title="Wet op de jeugdzorg", body="<p>In behandeling.</p>")
+    ChapterSection.objects.create(chapter=a, title="Toegang", body="<p>Over de toegang.</p>")
+    ChapterSection.objects.create(chapter=a, title="Gebleven", body="<p>Blijft staan.</p>")
+    cast.r15b = f.recommendation("15b")
+    cast.r22d = f.recommendation("22d", co=cast.r15b.concluding_observations)
+    for recommendation in (cast.r15b, cast.r22d):
+        ChapterRecommendation.objects.create(chapter=a, recommendation=recommendation)
+    approve(cast.chapter_a, cast.editor_a, cast.coordinator)
+    approve(cast.chapter_b, cast.editor_b, cast.coordinator)
+    services.publish_edition(cast.edition, by=cast.coordinator)
+    new = services.start_next_edition(cast.edition, by=cast.coordinator)
+    cast.new_a = new.chapters.get(theme=a.theme)
+    cast.new_b = new.chapters.get(theme=cast.chapter_b.theme)
+    cast.new = new
+    return cast
+
+
+def edit_2026(cast):
+    a = cast.new_a
+    a.summary = "<p>De wachtlijst in de jeugdzorg telt 95.000 kinderen.</p>"
+    a.save()
+    LatestDevelopment.objects.create(chapter=a, title="Wet aangenomen", body="<p>De Tweede Kamer stemde in.</p>")
+    ChapterSection.objects.get(chapter=a, title="Toegang").delete()
+    ChapterRecommendation.objects.filter(chapter=a, recommendation=cast.r15b).update(
+        movement="progress", movement_reasoning="De wachttijd daalde."
+    )
+    ChapterRecommendation.objects.create(chapter=a, recommendation=f.recommendation("41(i)", co=cast.r15b.concluding_observations))
+
+
+def publish_2026(cast):
+    approve(cast.new_a, cast.editor_a, cast.coordinator)
+    approve(cast.new_b, cast.editor_b, cast.coordinator)
+    services.publish_edition(cast.new, by=cast.coordinator, reason="Test: overgenomen teksten niet bekeken.")
+
+
+def test_the_chapter_page_says_what_changed_since_the_previous_edition(client, cast):
+    edit_2026(cast)
+    publish_2026(cast)
+    html = client.get(cast.new_a.get_absolute_url()).content.decode()
+    section = changes_section(html)
+    text = words(section)
+    assert f"Wat is er veranderd sinds {cast.edition}" in text
+    # the rewritten summary, as a word diff on demand
+    assert "herschreven Zo staat het ervoor" in text
+    assert "<details" in section and "<del>80.000</del><ins>95.000</ins>" in section
+    # a new latest development, a removed section, the one kept unchanged not listed
+    assert "nieuw Wet aangenomen" in text and "De Tweede Kamer stemde in." in text
+    assert "vervallen Toegang" in text and "Gebleven" not in text
+    assert "Wet op de jeugdzorg" not in text  # carried over as it was
+    # the recommendations: the assessed one with its movement and reasoning, the new one
+    assert "Aanbeveling 15b : ▲ vooruitgang De wachttijd daalde." in text
+    assert "nieuw Aanbeveling 41(i)" in text and "22d" not in text
+    assert cast.edition.chapters.get(theme=cast.chapter_a.theme).get_absolute_url() in section
+
+
+def test_an_unchanged_chapter_says_so(client, cast):
+    publish_2026(cast)
+    text = words(changes_section(client.get(cast.new_b.get_absolute_url()).content.decode()))
+    assert f"Wat is er veranderd sinds {cast.edition}" in text and "Niets:" in text
+
+
+def test_the_first_edition_has_no_changes_section(client, cast):
+    assert 'class="changes"' not in client.get(cast.chapter_a.get_absolute_url()).content.decode()
+
+
+def test_an_edition_in_preparation_is_never_compared_nor_shown():
+    """2024 published, 2025 in preparation with a marker, 2026 published: 2026 is compared with 2024."""
+    theme = f.theme(slug="jeugdhulp")
+    chapters = {}
+    for year, state in ((2024, Edition.State.PUBLISHED), (2025, Edition.State.PREPARATION), (2026, Edition.State.PUBLISHED)):
+        edition = f.edition(year=year, state=state)
+        chapters[year] = f.chapter(edition=edition, theme=theme, state=Chapter.State.APPROVED, summary=f"<p>Tekst {year}</p>")
+    LatestDevelopment.objects.create(chapter=chapters[2025], title="ZEPPELIN-4471", body="<p>ZEPPELIN-4471 concept</p>")
+    ChapterSection.objects.create(chapter=chapters[2025], title="Concept", body="<p>ZEPPELIN-4471</p>")
+    from django.test import Client
+
+    html = Client().get(chapters[2026].get_absolute_url()).content.decode()
+    assert "ZEPPELIN" not in html and "Concept" not in html
+    section = changes_section(html)
+    assert "Wat is er veranderd sinds Kinderrechten in Beweging 2024" in words(section)
+    assert "<del>2024</del><ins>2026</ins>" in section
+    assert "2025" not in section
+
+
+def count_queries(client, url):
+    caches["public"].clear()
+    client.get(url)  # settles per-process caches (content types)
+    caches["public"].clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_changes_cost_no_query_whatever_the_number_of_parts(client, cast):
+    edit_2026(cast)
+    publish_2026(cast)
+    url = cast.new_a.get_absolute_url()
+    previous = cast.edition.chapters.get(theme=cast.chapter_a.theme)
+    co = cast.r15b.concluding_observations
+    f.chapter_parts(previous, [f.recommendation("50a", co=co)])  # one of every part, figures included, in both
+    f.chapter_parts(cast.new_a, [f.recommendation("50b", co=co)])
+    first_edition = count_queries(client, previous.get_absolute_url())  # nothing to compare with
+    before = count_queries(client, url)
+    assert before == first_edition <= 10
+    f.chapter_parts(previous, [f.recommendation("51a", co=co)])  # twice every part
+    f.chapter_parts(cast.new_a, [f.recommendation("51b", co=co)])
+    assert count_queries(client, url) == before
+    caches["public"].clear()
+    section = words(changes_section(client.get(url).content.decode()))
+    assert "nieuw Aanbeveling 50b" in section and "niet meer besproken Aanbeveling 51a" in section
+
+
+def test_a_word_diff_keeps_paragraphs_apart_and_only_the_words_around_a_change():
+    from themes.changes import text_diff
+
+    long = " ".join(f"woord{i}" for i in range(40))
+    diff = text_diff(f"<p>{long} telt 80.000 kinderen.</p><p>Slot.</p>", f"<p>{long} telt 95.000 kinderen.</p><p>Slot.</p>")
+    assert diff.startswith("… woord33") and "woord32" not in diff  # the 8 words before the change, not all 42
+    assert "<del>80.000</del><ins>95.000</ins> kinderen. Slot." in diff  # "kinderen.</p><p>Slot." stays two words
+    assert text_diff("<p>a &lt;b&gt;</p>", "<p>a &lt;c&gt;</p>") == "a <del>&lt;b&gt;</del><ins>&lt;c&gt;</ins>"

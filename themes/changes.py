@@ -1,0 +1,183 @@
+"""What changed in a chapter since the previous published edition's chapter of the same theme.
+
+Built from the structured records, not from the printed pages: both chapters' parts as
+``themes.layout.load_printed_parts`` loads them (one load for both: the page costs not one query
+more, whatever the number of parts) and the recommendations with their movement assessments.
+A part is matched with last year's by kind, area and title (what ``start_next_edition`` copies
+keeps them): same text is unchanged, other text is rewritten (with a word diff), no match is
+new, and a part of last year without a match is removed. A part whose title was changed
+therefore shows as removed and new. The ``CarriedOver`` records (``kib.workflow.freshness``)
+would match by copy instead, but at one query more than the page's budget of ten.
+"""
+
+import difflib
+import html
+import re
+from dataclasses import dataclass, field
+
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+
+from themes import models as themes
+
+NEW, REWRITTEN, REMOVED = "nieuw", "herschreven", "vervallen"
+
+# The chapter's own texts that go to print, with their label, in the printed order.
+CHAPTER_TEXTS = [
+    ("focus", "Focus"),
+    ("focus_text", "Focus"),
+    ("intro_question", "Inleidende vraag"),
+    ("summary", "Zo staat het ervoor"),
+]
+
+
+@dataclass
+class Change:
+    status: str  # NEW, REWRITTEN or REMOVED
+    title: str
+    text: str = ""  # the new text (or the removed one), plain
+    diff: str = ""  # a rewritten text: safe HTML with <del> and <ins>
+
+
+@dataclass
+class PartChanges:
+    label: str
+    changes: list = field(default_factory=list)
+
+
+@dataclass
+class ChapterChanges:
+    previous: themes.Chapter
+    parts: list = field(default_factory=list)  # PartChanges, in the printed order
+    new_recommendations: list = field(default_factory=list)  # ChapterRecommendation of this chapter
+    removed_recommendations: list = field(default_factory=list)  # ChapterRecommendation of the previous one
+    assessed: list = field(default_factory=list)  # ChapterRecommendation with a movement
+    unchanged: int = 0  # parts carried over as they were
+
+    def __bool__(self):
+        return bool(self.parts or self.new_recommendations or self.removed_recommendations or self.assessed)
+
+
+def plain(value):
+    """A text as a reader sees it: tags gone, entities read, spaces folded."""
+    spaced = re.sub(r"(</(p|li|h\d|div|td|th)>|<br\s*/?>)", r"\1 ", str(value or ""))  # paragraphs stay words apart
+    return re.sub(r"\s+", " ", html.unescape(strip_tags(spaced))).strip()
+
+
+CONTEXT_WORDS = 8
+
+
+def word_diff(old, new):
+    """HTML of two plain texts: removed words in <del>, added ones in <ins>, and of the words that stayed only
+    the ``CONTEXT_WORDS`` around each change (the rest as "…"), so a changed figure in a long text stands out."""
+    a, b = old.split(), new.split()
+    out = []
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for n, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        if op == "equal":
+            words = a[i1:i2]
+            head = words[:CONTEXT_WORDS] if n else []
+            tail = words[-CONTEXT_WORDS:] if n < len(opcodes) - 1 else []
+            if len(head) + len(tail) < len(words):
+                out.append(escape(" ".join(head)) + (" … " if head or tail else "…") + escape(" ".join(tail)))
+            else:
+                out.append(escape(" ".join(words)))
+            continue
+        removed = f"<del>{escape(' '.join(a[i1:i2]))}</del>" if op in ("delete", "replace") else ""
+        added = f"<ins>{escape(' '.join(b[j1:j2]))}</ins>" if op in ("insert", "replace") else ""
+        out.append(removed + added)
+    return mark_safe(" ".join(piece.strip() for piece in out if piece.strip()))
+
+
+def text_diff(old, new):
+    """A readable word diff of two (HTML) texts: removed words in <del>, added ones in <ins>."""
+    return word_diff(plain(old), plain(new))
+
+
+def previous_chapter(chapter, candidates):
+    """The chapter of ``chapter``'s theme in the latest earlier edition of the same series, among
+    ``candidates`` (published chapters, with their edition); None if there is none."""
+    earlier = [
+        c
+        for c in candidates
+        if c.theme_id == chapter.theme_id
+        and c.edition.year < chapter.edition.year
+        and c.edition.series == chapter.edition.series
+        and c.edition.is_published
+    ]
+    return max(earlier, key=lambda c: c.edition.year, default=None)
+
+
+# Per kind of part: its label, how to get the parts of a loaded chapter, and its title and text.
+def _items(chapter):
+    return [item for group in chapter.loaded_parts["development_groups"] for item in group.loaded_items]
+
+
+def _block_title(part):
+    return part.title or plain(part.body)[:80]
+
+
+PART_KINDS = [
+    ("Definities", lambda c: c.loaded_parts["definitions"], lambda p: p.question or p.label, ("question", "body")),
+    ("Kerncijfer", lambda c: c.loaded_parts["headline_values"], lambda p: p.label, ("display", "unit")),
+    ("Kengetallen", lambda c: c.loaded_parts["key_figures"], _block_title, ("title", "body")),
+    ("Ontwikkelingen per aanbeveling", _items, _block_title, ("title", "body")),
+    ("Laatste ontwikkelingen", lambda c: c.loaded_parts["latest_developments"], _block_title, ("title", "body")),
+    ("Vrije secties", lambda c: c.loaded_parts["sections"], lambda p: p.title, ("title", "body")),
+]
+
+
+def _text(part, fields):
+    return " ".join(plain(getattr(part, name)) for name in fields).strip()
+
+
+def _compare_parts(old_parts, new_parts, title_of, fields):
+    """Changes between two lists of one kind of part, matched by area and title (the first unmatched one)."""
+    old_by_title = {}
+    for p in old_parts:
+        old_by_title.setdefault((getattr(p, "territory", ""), title_of(p)), []).append(p)
+    matched, changes, unchanged = set(), [], 0
+    for part in new_parts:
+        candidates = old_by_title.get((getattr(part, "territory", ""), title_of(part)), [])
+        old = next((p for p in candidates if p.pk not in matched), None)
+        if old is None:
+            changes.append(Change(NEW, title_of(part), text=plain(getattr(part, fields[-1]))))
+            continue
+        matched.add(old.pk)
+        before, after = _text(old, fields), _text(part, fields)
+        if before == after:
+            unchanged += 1
+        else:
+            changes.append(Change(REWRITTEN, title_of(part), text=after, diff=word_diff(before, after)))
+    changes += [Change(REMOVED, title_of(p), text=plain(getattr(p, fields[-1]))) for p in old_parts if p.pk not in matched]
+    return changes, unchanged
+
+
+def compare(previous, chapter):
+    """What changed in ``chapter`` since ``previous``; both loaded with ``load_printed_parts``."""
+    result = ChapterChanges(previous=previous)
+    own = PartChanges(str(capfirst(themes.Chapter._meta.verbose_name)))
+    for name, label in CHAPTER_TEXTS:
+        before, after = plain(getattr(previous, name)), plain(getattr(chapter, name))
+        if before == after:
+            result.unchanged += bool(after)
+        elif not before:
+            own.changes.append(Change(NEW, label, text=after))
+        elif not after:
+            own.changes.append(Change(REMOVED, label, text=before))
+        else:
+            own.changes.append(Change(REWRITTEN, label, text=after, diff=word_diff(before, after)))
+    if own.changes:
+        result.parts.append(own)
+    for label, parts_of, title_of, fields in PART_KINDS:
+        changes, unchanged = _compare_parts(parts_of(previous), parts_of(chapter), title_of, fields)
+        result.unchanged += unchanged
+        if changes:
+            result.parts.append(PartChanges(label, changes))
+    old_links = {link.recommendation_id: link for link in previous.chapter_recommendations.all()}
+    new_links = {link.recommendation_id: link for link in chapter.chapter_recommendations.all()}
+    result.new_recommendations = [link for pk, link in new_links.items() if pk not in old_links]
+    result.removed_recommendations = [link for pk, link in old_links.items() if pk not in new_links]
+    result.assessed = [link for pk, link in new_links.items() if pk in old_links and link.movement]
+    return result

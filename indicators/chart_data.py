@@ -7,11 +7,13 @@ period or group) that ``indicators.charts`` draws as SVG and the PDF prints as a
 
 from dataclasses import dataclass, field
 
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from indicators.models import SPLIT, Chart, FigureSeries, Observation, period_sort_key
+from indicators.models import SPLIT, Chart, ChartSnapshot, FigureSeries, Observation, SnapshotCell, period_sort_key
 from indicators.stats import format_value, is_percent_unit
+from kib.models import Edition
 
 MAX_SERIES_IN_CHART = 8
 
@@ -193,19 +195,37 @@ def drawn_periods(charts, public_only=False):
 def load_drawn_cells(figures, public_only=False):
     """Fetch exactly the observations the charts of ``figures`` draw, in two queries for any number of figures.
 
-    ``figures`` come with ``chart`` and ``chart.series`` (with their indicator) prefetched. The
-    periods with data per chart come first (``drawn_periods``), each chart keeps those it shows
-    (named periods, its window, or all: ``Chart.shown_periods``), then one query fetches the
-    cells of those periods in each series' territory and breakdown. Each series gets them as
-    ``drawn_cells``, which ``chart_data`` reads instead of every observation of the indicator.
-    ``public_only`` (the public site) fetches published observations, as published.
+    ``figures`` come with ``chart`` and ``chart.series`` (with their indicator) prefetched. Each
+    series gets its cells as ``drawn_cells``, which ``chart_data`` reads instead of every
+    observation of the indicator.
+
+    ``public_only`` (the public site): a chart of a published edition draws the cells taken at its
+    publication (``ChartSnapshot``, below: one query for which charts have one, one for their
+    cells), so a later edition's numbers never reach it; a published chart without one yet (an
+    edition published before snapshots existed) has it taken now, from the published numbers.
+    Without ``public_only`` (the edition in preparation, previews, the PDF) every chart draws the
+    live observations (``load_live_cells``).
     """
     charts = [chart for figure in figures if (chart := getattr(figure, "chart", None)) is not None]
+    if public_only:
+        charts = load_snapshot_cells(charts)  # leaves the charts of no published edition
+    load_live_cells(charts, public_only)
+    return figures
+
+
+def load_live_cells(charts, public_only=False):
+    """Set ``drawn_cells`` on every series of ``charts`` from the observations, in two queries.
+
+    The periods with data per chart come first (``drawn_periods``), each chart keeps those it shows
+    (named periods, its window, or all: ``Chart.shown_periods``), then one query fetches the
+    cells of those periods in each series' territory and breakdown. ``public_only`` fetches
+    published observations, as published.
+    """
     links = [link for chart in charts for link in chart.series.all()]
     for link in links:
         link.drawn_cells = []
     if not links:
-        return figures
+        return charts
     available = drawn_periods([chart.pk for chart in charts], public_only)
     groups = {}  # same fixed fields and periods: one condition for all their indicators
     for chart in charts:
@@ -216,7 +236,7 @@ def load_drawn_cells(figures, public_only=False):
             fixed = tuple((name, getattr(link, name)) for name in MATCH_FIELDS if getattr(link, name) != SPLIT)
             groups.setdefault((fixed, shown), set()).add(link.indicator_id)
     if not groups:
-        return figures
+        return charts
     condition = Q()
     for (fixed, shown), indicator_ids in groups.items():
         condition |= Q(indicator_id__in=sorted(indicator_ids), period__in=sorted(shown), **dict(fixed))
@@ -234,7 +254,102 @@ def load_drawn_cells(figures, public_only=False):
             link.drawn_cells = [
                 o for o in by_indicator.get(link.indicator_id, ()) if o.period in shown and link.matches(o)
             ]
-    return figures
+    return charts
+
+
+# -- the snapshot of a published edition's charts ------------------------------------------
+
+
+def take_snapshot(edition):
+    """Take (again) the cells every chart of ``edition`` draws online: at publication and when a correction closes.
+
+    Called by the publication's own step after the edition's numbers were made public, inside its
+    transaction. Replaces an earlier snapshot of the edition. Returns the number of cells.
+    """
+    charts = list(Chart.objects.filter(figure__chapter__edition=edition).prefetch_related("series"))
+    ChartSnapshot.objects.filter(chart__in=[chart.pk for chart in charts]).delete()
+    return _store_snapshot(load_live_cells(charts, public_only=True))
+
+
+def _store_snapshot(charts):
+    """Store the ``drawn_cells`` just loaded on the series of ``charts`` as their snapshot."""
+    snapshots = ChartSnapshot.objects.bulk_create(ChartSnapshot(chart=chart) for chart in charts)
+    cells = [
+        SnapshotCell(
+            snapshot=snapshot,
+            series_id=link.pk,
+            observation_pk=o.pk,
+            period=o.period,
+            territory=o.territory,
+            sex=o.sex,
+            age_group=o.age_group,
+            breakdown=o.breakdown,
+            value=o.value,
+            flag=o.flag,
+        )
+        for snapshot, chart in zip(snapshots, charts, strict=True)
+        for link in chart.series.all()
+        for o in link.drawn_cells
+        if o.value is not None
+    ]
+    SnapshotCell.objects.bulk_create(cells, batch_size=1000)
+    return len(cells)
+
+
+def load_snapshot_cells(charts):
+    """Set ``drawn_cells`` from the snapshot on the series of the charts that have one; returns the others.
+
+    A chart of a published edition without a snapshot (published before snapshots were taken) gets
+    one now, from the published numbers, once.
+    """
+    if not charts:
+        return charts
+    taken = dict(ChartSnapshot.objects.filter(chart__in=[chart.pk for chart in charts]).values_list("chart_id", "pk"))
+    missing = [chart for chart in charts if chart.pk not in taken]
+    if missing:
+        missing = _take_missing(missing)
+    snapshotted = [chart for chart in charts if chart.pk in taken]
+    if snapshotted:
+        by_series = {}
+        rows = SnapshotCell.objects.filter(snapshot__in=[taken[chart.pk] for chart in snapshotted])
+        for cell in rows.order_by("observation_pk", "pk"):
+            by_series.setdefault(cell.series_id, []).append(cell)
+        for chart in snapshotted:
+            for link in chart.series.all():
+                link.drawn_cells = [_as_observation(cell, link.indicator_id) for cell in by_series.get(link.pk, ())]
+    return missing
+
+
+def _as_observation(cell, indicator_id):
+    return Observation(
+        pk=cell.observation_pk,
+        indicator_id=indicator_id,
+        period=cell.period,
+        territory=cell.territory,
+        sex=cell.sex,
+        age_group=cell.age_group,
+        breakdown=cell.breakdown,
+        value=cell.value,
+        flag=cell.flag,
+    )
+
+
+def _take_missing(charts):
+    """Take the snapshot of those ``charts`` that belong to a published edition; returns the rest (drawn live)."""
+    published = set(
+        Chart.objects.filter(
+            pk__in=[chart.pk for chart in charts], figure__chapter__edition__in=Edition.objects.published()
+        ).values_list("pk", flat=True)
+    )
+    due = [chart for chart in charts if chart.pk in published]
+    if due:
+        load_live_cells(due, public_only=True)
+        try:
+            with transaction.atomic():
+                _store_snapshot(due)
+        except IntegrityError:  # another request took it at the same moment: the same published numbers
+            pass
+    return [chart for chart in charts if chart.pk not in published]
 
 
 def indicator_data(indicator, observations=None):

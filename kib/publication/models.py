@@ -163,3 +163,38 @@ class PublishedPdf(models.Model):
         if self.is_current:
             return reverse("public:edition_pdf", args=[self.edition.year])
         return reverse("public:edition_pdf_version", args=[self.edition.year, self.version])
+
+
+class PublishedFile(models.Model):
+    """A stored data file of a published edition (the open-data zip, the CSV of its figures), made once.
+
+    Built at publication and again when a correction closes (``kib.publication.datafiles``), served
+    from storage after its size and SHA-256 are checked. A damaged or missing file is made again
+    from the edition when someone asks for it, and served.
+    """
+
+    edition = models.ForeignKey(
+        "kib.Edition", on_delete=models.CASCADE, related_name="published_files", verbose_name=_("editie")
+    )
+    identifier = models.CharField(_("export"), max_length=40, help_text=_("De exporteur (kib.publication.registry)."))
+    file = models.FileField(_("bestand"), upload_to="open-data/", max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("grootte (bytes)"))
+    created_at = models.DateTimeField(_("gemaakt op"))
+    damaged_at = models.DateTimeField(_("beschadigd gevonden op"), null=True, blank=True)
+    damage = models.CharField(_("beschadiging"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["edition", "identifier"]
+        verbose_name = _("gepubliceerd gegevensbestand")
+        verbose_name_plural = _("gepubliceerde gegevensbestanden")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "identifier"], name="published_file_one_per_export"),
+        ]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def filename(self):
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicators.models import SPLIT, Chart, ChartSnapshot, FigureSeries, Observation, SnapshotCell, period_sort_key
 from indicators.stats import format_value, is_percent_unit
 from kib.models import Edition
 
 MAX_SERIES_IN_CHART = 8
+TOTALS_NOTE = gettext_lazy("De grafiek toont de totalen; de uitsplitsingen staan in de tabel.")
 
 
 @dataclass
@@ -352,18 +354,38 @@ def _take_missing(charts):
     return [chart for chart in charts if chart.pk not in published]
 
 
-def indicator_data(indicator, observations=None):
-    """ChartData of one indicator's ``observations`` (default: every one; its admin page and public page)."""
+def folded_breakdowns(cells):
+    """The breakdowns a chart of an indicator leaves out (its totals shown), or () to draw every cell.
+
+    ``cells`` are the distinct (area, sex, age group, breakdown) of its observations. Up to
+    ``MAX_SERIES_IN_CHART`` cells are all drawn; with more, the chart draws the totals of each
+    area, or, when the indicator has no totals (every figure is of a breakdown), the figures
+    without sex and age group.
+    """
+    if len(cells) <= MAX_SERIES_IN_CHART:
+        return ()
+    for folded in (("sex", "age_group", "breakdown"), ("sex", "age_group")):
+        index = [MATCH_FIELDS.index(name) for name in folded]
+        kept = [cell for cell in cells if not any(cell[i] for i in index)]
+        if 0 < len(kept) <= MAX_SERIES_IN_CHART:
+            return folded
+    return ()
+
+
+def indicator_data(indicator, observations=None, note=""):
+    """ChartData of one indicator's ``observations`` (default: every one; its admin page and public page).
+
+    ``note`` is printed under the chart (the public page passes ``TOTALS_NOTE`` when it fetched the totals only).
+    """
     observations = list(indicator.observations.all() if observations is None else observations)
     if not observations:
         return None
     fields = ("territory", "sex", "age_group", "breakdown")
-    note = ""
-    if len({tuple(getattr(o, f) for f in fields) for o in observations}) > MAX_SERIES_IN_CHART:
-        # Too many breakdowns for one readable chart: it draws the totals, the table has the rest.
-        totals = [o for o in observations if not (o.sex or o.age_group or o.breakdown)]
-        if totals and len({o.territory for o in totals}) <= MAX_SERIES_IN_CHART:
-            observations, note = totals, _("De grafiek toont de totalen; de uitsplitsingen staan in de tabel.")
+    folded = folded_breakdowns({tuple(getattr(o, f) for f in fields) for o in observations})
+    if folded:
+        # Too many breakdowns for one readable chart: it draws the main cells, the table has the rest.
+        observations = [o for o in observations if all(not getattr(o, name) for name in folded)]
+        note = TOTALS_NOTE
     varying = [f for f in fields if len({getattr(o, f) for o in observations}) > 1]
     if not varying and observations[0].territory != "NL":
         varying = ["territory"]

@@ -7,7 +7,6 @@ period or group) that ``indicators.charts`` draws as SVG and the PDF prints as a
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -197,14 +196,14 @@ def drawn_periods(charts, public_only=False):
 def load_drawn_cells(figures, public_only=False):
     """Fetch exactly the observations the charts of ``figures`` draw, in two queries for any number of figures.
 
-    ``figures`` come with ``chart`` and ``chart.series`` (with their indicator) prefetched. Each
+    ``figures`` come with ``chart`` and ``chart.series`` (with their indicator) prefetched, on the
+    public site ``chart.snapshot`` too (``select_related``: then one query for the cells). Each
     series gets its cells as ``drawn_cells``, which ``chart_data`` reads instead of every
     observation of the indicator.
 
     ``public_only`` (the public site): a chart of a published edition draws the cells taken at its
-    publication (``ChartSnapshot``, below: one query for which charts have one, one for their
-    cells), so a later edition's numbers never reach it; a published chart without one yet (an
-    edition published before snapshots existed) has it taken now, from the published numbers.
+    publication (``ChartSnapshot``, below: one query for the snapshots and their cells), so a later edition's numbers never reach it; a chart without one draws the live
+    published numbers.
     Without ``public_only`` (the edition in preparation, previews, the PDF) every chart draws the
     live observations (``load_live_cells``).
     """
@@ -301,57 +300,63 @@ def _store_snapshot(charts):
 def load_snapshot_cells(charts):
     """Set ``drawn_cells`` from the snapshot on the series of the charts that have one; returns the others.
 
-    A chart of a published edition without a snapshot (published before snapshots were taken) gets
-    one now, from the published numbers, once.
+    Every chart of an edition published through ``publish_edition`` has one (the migration that added
+    snapshots took them for the editions published before); a chart without one draws the live
+    published numbers, as before snapshots.
     """
     if not charts:
         return charts
-    taken = dict(ChartSnapshot.objects.filter(chart__in=[chart.pk for chart in charts]).values_list("chart_id", "pk"))
-    missing = [chart for chart in charts if chart.pk not in taken]
-    if missing:
-        missing = _take_missing(missing)
-    snapshotted = [chart for chart in charts if chart.pk in taken]
-    if snapshotted:
-        by_series = {}
-        rows = SnapshotCell.objects.filter(snapshot__in=[taken[chart.pk] for chart in snapshotted])
-        for cell in rows.order_by("observation_pk", "pk"):
-            by_series.setdefault(cell.series_id, []).append(cell)
-        for chart in snapshotted:
+    taken, by_series = set(), {}
+    if all(Chart.snapshot.is_cached(chart) for chart in charts):  # fetched with the chart (select_related)
+        taken = {chart.pk for chart in charts if getattr(chart, "snapshot", None) is not None}
+        rows = SnapshotCell.objects.filter(snapshot__chart__in=sorted(taken)) if taken else SnapshotCell.objects.none()
+        rows = rows.order_by("observation_pk", "pk").values_list(*CELL_FIELDS)
+    else:  # one query: the snapshots with their cells (a snapshot without cells gives one row of NULLs)
+        rows = []
+        snapshots = ChartSnapshot.objects.filter(chart__in=[chart.pk for chart in charts])
+        for chart_id, *cell in snapshots.order_by("cells__observation_pk", "cells__pk").values_list(
+            "chart_id", *(f"cells__{name}" for name in CELL_FIELDS)
+        ):
+            taken.add(chart_id)
+            rows.append(cell)
+    for series_id, *cell in rows:
+        if series_id is not None:
+            by_series.setdefault(series_id, []).append(cell)
+    for chart in charts:
+        if chart.pk in taken:
             for link in chart.series.all():
                 link.drawn_cells = [_as_observation(cell, link.indicator_id) for cell in by_series.get(link.pk, ())]
-    return missing
+    return [chart for chart in charts if chart.pk not in taken]
+
+
+CELL_FIELDS = ("series_id", "observation_pk", "period", "territory", "sex", "age_group", "breakdown", "value", "flag")
 
 
 def _as_observation(cell, indicator_id):
+    pk, period, territory, sex, age_group, breakdown, value, flag = cell
     return Observation(
-        pk=cell.observation_pk,
+        pk=pk,
         indicator_id=indicator_id,
-        period=cell.period,
-        territory=cell.territory,
-        sex=cell.sex,
-        age_group=cell.age_group,
-        breakdown=cell.breakdown,
-        value=cell.value,
-        flag=cell.flag,
+        period=period,
+        territory=territory,
+        sex=sex,
+        age_group=age_group,
+        breakdown=breakdown,
+        value=value,
+        flag=flag,
     )
 
 
-def _take_missing(charts):
-    """Take the snapshot of those ``charts`` that belong to a published edition; returns the rest (drawn live)."""
-    published = set(
-        Chart.objects.filter(
-            pk__in=[chart.pk for chart in charts], figure__chapter__edition__in=Edition.objects.published()
-        ).values_list("pk", flat=True)
+def take_missing_snapshots():
+    """Take the snapshot of every chart of a published edition that has none (editions published before
+    snapshots existed: the migration that added them calls this). Returns the number of charts taken."""
+    charts = list(
+        Chart.objects.filter(figure__chapter__edition__in=Edition.objects.published(), snapshot__isnull=True)
+        .order_by("pk")
+        .prefetch_related("series")
     )
-    due = [chart for chart in charts if chart.pk in published]
-    if due:
-        load_live_cells(due, public_only=True)
-        try:
-            with transaction.atomic():
-                _store_snapshot(due)
-        except IntegrityError:  # another request took it at the same moment: the same published numbers
-            pass
-    return [chart for chart in charts if chart.pk not in published]
+    _store_snapshot(load_live_cells(charts, public_only=True))
+    return len(charts)
 
 
 def folded_breakdowns(cells):

@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from indicators.chart_data import load_drawn_cells
+from indicators.chart_data import load_drawn_cells, take_missing_snapshots
 from indicators.models import Chart, ChartSnapshot, Observation, SnapshotCell
 from kib.demo import cycle
 from kib.demo.growth import Grower
@@ -101,8 +101,8 @@ def test_publishing_2025_changes_nothing_on_the_2024_chapter_page(client, publis
     assert observation.value in drawn_values(next_figure).values()  # 2025's chart draws it
     after = page(client, url)
     # The one change: the list of this theme's other editions now links 2025 too (navigation, not the report).
-    link = b'<li><a href="/editie/2025/' + chart.figure.chapter.theme.slug.encode() + b'/">'
-    assert link in after and link not in before
+    other = b'<li><a href="/editie/2025/' + chart.figure.chapter.theme.slug.encode() + b'/">'
+    assert other in after and other not in before
     assert without_other_editions(after) == without_other_editions(before)  # text, charts and alt text, byte for byte
     assert drawn_values(chart.figure)[(link.pk, observation.period)] == published  # 2024's keeps its number
 
@@ -143,18 +143,21 @@ def test_a_closed_correction_takes_the_snapshot_again(client, published_2024_and
     assert drawn_values(chart.figure)[(link.pk, observation.period)] == revised
 
 
-def test_an_edition_published_before_snapshots_gets_one_at_first_read(client, published_2024_and_2025_in_preparation):
+def test_an_edition_published_before_snapshots_draws_live_until_the_migration_takes_its_snapshot(
+    client, published_2024_and_2025_in_preparation
+):
     edition, _next_edition = published_2024_and_2025_in_preparation
     chart, link, observation = a_drawn_2024_cell()
     url = reverse("public:chapter", args=[2024, chart.figure.chapter.theme.slug])
     before = page(client, url)
     cells = SnapshotCell.objects.filter(snapshot__chart__figure__chapter__edition=edition).count()
     ChartSnapshot.objects.filter(chart__figure__chapter__edition=edition).delete()
-    assert page(client, url) == before  # taken now, from the published numbers
-    taken = ChartSnapshot.objects.filter(chart__figure__chapter=chart.figure.chapter)
-    assert taken.count() == Chart.objects.filter(figure__chapter=chart.figure.chapter).count()
-    observation.value = observation.published_value + 9
-    observation.save()
-    Observation.objects.filter(pk=observation.pk).update(published_value=observation.value)  # drift after the read
-    assert drawn_values(chart.figure)[(link.pk, observation.period)] != observation.value
-    assert SnapshotCell.objects.filter(snapshot__chart__figure__chapter=chart.figure.chapter).count() <= cells
+    assert page(client, url) == before  # the live published numbers: the same until a later publication
+    assert not ChartSnapshot.objects.filter(chart__figure__chapter__edition=edition).exists()  # a read writes nothing
+
+    assert take_missing_snapshots() == Chart.objects.filter(figure__chapter__edition=edition).count()
+    assert SnapshotCell.objects.filter(snapshot__chart__figure__chapter__edition=edition).count() == cells
+    assert page(client, url) == before
+    Observation.objects.filter(pk=observation.pk).update(published_value=observation.published_value + 9)
+    assert drawn_values(chart.figure)[(link.pk, observation.period)] == observation.published_value
+    assert take_missing_snapshots() == 0  # safe to run again

@@ -6,7 +6,6 @@ the seven series; the summary table shows the same cells; the full table (``?tab
 every figure. Queries and page size stay the same with ten times the breakdown cells.
 """
 
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

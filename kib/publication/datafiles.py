@@ -18,7 +18,7 @@ import logging
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, quote_etag
@@ -67,6 +67,11 @@ def store(edition, identifier):
                     "damage": "",
                 },
             )
+    except IntegrityError:  # another request stored it at the same moment: theirs is as good
+        stored = PublishedFile.objects.get(edition=edition, identifier=identifier)
+        if stored.file.name != name:
+            default_storage.delete(name)
+        return stored
     except Exception:
         default_storage.delete(name)
         raise

@@ -11,9 +11,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators.models import SPLIT, Chart, ChartSnapshot, FigureSeries, Observation, SnapshotCell, period_sort_key
+from indicators.models import SPLIT, Chart, FigureSeries, Observation, period_sort_key
 from indicators.stats import format_value, is_percent_unit
 from kib.models import Edition
+from kib.publication.models import ChartSnapshot, SnapshotCell
 
 MAX_SERIES_IN_CHART = 8
 TOTALS_NOTE = gettext_lazy("De grafiek toont de totalen; de uitsplitsingen staan in de tabel.")
@@ -202,8 +203,8 @@ def load_drawn_cells(figures, public_only=False):
     observation of the indicator.
 
     ``public_only`` (the public site): a chart of a published edition draws the cells taken at its
-    publication (``ChartSnapshot``, below: one query for the snapshots and their cells), so a later edition's numbers never reach it; a chart without one draws the live
-    published numbers.
+    publication (``kib.publication.models.ChartSnapshot``, see ``load_snapshot_cells``), so a later
+    edition's numbers never reach it; a chart without one draws the live published numbers.
     Without ``public_only`` (the edition in preparation, previews, the PDF) every chart draws the
     live observations (``load_live_cells``).
     """

@@ -16,10 +16,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from indicators.chart_data import load_drawn_cells, take_missing_snapshots
-from indicators.models import Chart, ChartSnapshot, Observation, SnapshotCell
+from indicators.models import Chart, Observation
 from kib.demo import cycle
 from kib.demo.growth import Grower
 from kib.models import Edition
+from kib.publication.models import ChartSnapshot, SnapshotCell
 from kib.publication.receivers import without_pdf
 from kib.workflow import notifications, services
 from themes.models import Figure

@@ -1,4 +1,4 @@
-"""Take the snapshot of the charts of editions published before snapshots existed (0009).
+"""Take the snapshot of the charts of editions published before snapshots existed (publication 0004).
 
 It reads the published numbers as they are now: for an edition published before a later one made more
 numbers public, those show in its snapshot too (as they did on its pages until now). Uses the
@@ -19,7 +19,8 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("indicators", "0009_chart_snapshot"),
+        ("publication", "0004_chart_snapshot"),
+        ("indicators", "0008_import_log_plural_imports"),
         ("kib", "0003_edition_state_not_editable"),
         ("themes", "0007_search_gin_indexes"),
     ]

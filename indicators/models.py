@@ -465,4 +465,3 @@ class ImportLog(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.created_at:%d-%m-%Y %H:%M})"
-

@@ -9,11 +9,15 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicators.models import SPLIT, Chart, FigureSeries, Observation, period_sort_key
 from indicators.stats import format_value, is_percent_unit
+from kib.models import Edition
+from kib.publication.models import ChartSnapshot, SnapshotCell
 
 MAX_SERIES_IN_CHART = 8
+TOTALS_NOTE = gettext_lazy("De grafiek toont de totalen; de uitsplitsingen staan in de tabel.")
 
 
 @dataclass
@@ -193,19 +197,37 @@ def drawn_periods(charts, public_only=False):
 def load_drawn_cells(figures, public_only=False):
     """Fetch exactly the observations the charts of ``figures`` draw, in two queries for any number of figures.
 
-    ``figures`` come with ``chart`` and ``chart.series`` (with their indicator) prefetched. The
-    periods with data per chart come first (``drawn_periods``), each chart keeps those it shows
-    (named periods, its window, or all: ``Chart.shown_periods``), then one query fetches the
-    cells of those periods in each series' territory and breakdown. Each series gets them as
-    ``drawn_cells``, which ``chart_data`` reads instead of every observation of the indicator.
-    ``public_only`` (the public site) fetches published observations, as published.
+    ``figures`` come with ``chart`` and ``chart.series`` (with their indicator) prefetched, on the
+    public site ``chart.snapshot`` too (``select_related``: then one query for the cells). Each
+    series gets its cells as ``drawn_cells``, which ``chart_data`` reads instead of every
+    observation of the indicator.
+
+    ``public_only`` (the public site): a chart of a published edition draws the cells taken at its
+    publication (``kib.publication.models.ChartSnapshot``, see ``load_snapshot_cells``), so a later
+    edition's numbers never reach it; a chart without one draws the live published numbers.
+    Without ``public_only`` (the edition in preparation, previews, the PDF) every chart draws the
+    live observations (``load_live_cells``).
     """
     charts = [chart for figure in figures if (chart := getattr(figure, "chart", None)) is not None]
+    if public_only:
+        charts = load_snapshot_cells(charts)  # leaves the charts of no published edition
+    load_live_cells(charts, public_only)
+    return figures
+
+
+def load_live_cells(charts, public_only=False):
+    """Set ``drawn_cells`` on every series of ``charts`` from the observations, in two queries.
+
+    The periods with data per chart come first (``drawn_periods``), each chart keeps those it shows
+    (named periods, its window, or all: ``Chart.shown_periods``), then one query fetches the
+    cells of those periods in each series' territory and breakdown. ``public_only`` fetches
+    published observations, as published.
+    """
     links = [link for chart in charts for link in chart.series.all()]
     for link in links:
         link.drawn_cells = []
     if not links:
-        return figures
+        return charts
     available = drawn_periods([chart.pk for chart in charts], public_only)
     groups = {}  # same fixed fields and periods: one condition for all their indicators
     for chart in charts:
@@ -216,7 +238,7 @@ def load_drawn_cells(figures, public_only=False):
             fixed = tuple((name, getattr(link, name)) for name in MATCH_FIELDS if getattr(link, name) != SPLIT)
             groups.setdefault((fixed, shown), set()).add(link.indicator_id)
     if not groups:
-        return figures
+        return charts
     condition = Q()
     for (fixed, shown), indicator_ids in groups.items():
         condition |= Q(indicator_id__in=sorted(indicator_ids), period__in=sorted(shown), **dict(fixed))
@@ -234,21 +256,142 @@ def load_drawn_cells(figures, public_only=False):
             link.drawn_cells = [
                 o for o in by_indicator.get(link.indicator_id, ()) if o.period in shown and link.matches(o)
             ]
-    return figures
+    return charts
 
 
-def indicator_data(indicator, observations=None):
-    """ChartData of one indicator's ``observations`` (default: every one; its admin page and public page)."""
+# -- the snapshot of a published edition's charts ------------------------------------------
+
+
+def take_snapshot(edition):
+    """Take (again) the cells every chart of ``edition`` draws online: at publication and when a correction closes.
+
+    Called by the publication's own step after the edition's numbers were made public, inside its
+    transaction. Replaces an earlier snapshot of the edition. Returns the number of cells.
+    """
+    charts = list(Chart.objects.filter(figure__chapter__edition=edition).prefetch_related("series"))
+    ChartSnapshot.objects.filter(chart__in=[chart.pk for chart in charts]).delete()
+    return _store_snapshot(load_live_cells(charts, public_only=True))
+
+
+def _store_snapshot(charts):
+    """Store the ``drawn_cells`` just loaded on the series of ``charts`` as their snapshot."""
+    snapshots = ChartSnapshot.objects.bulk_create(ChartSnapshot(chart=chart) for chart in charts)
+    cells = [
+        SnapshotCell(
+            snapshot=snapshot,
+            series_id=link.pk,
+            observation_pk=o.pk,
+            period=o.period,
+            territory=o.territory,
+            sex=o.sex,
+            age_group=o.age_group,
+            breakdown=o.breakdown,
+            value=o.value,
+            flag=o.flag,
+        )
+        for snapshot, chart in zip(snapshots, charts, strict=True)
+        for link in chart.series.all()
+        for o in link.drawn_cells
+        if o.value is not None
+    ]
+    SnapshotCell.objects.bulk_create(cells, batch_size=1000)
+    return len(cells)
+
+
+def load_snapshot_cells(charts):
+    """Set ``drawn_cells`` from the snapshot on the series of the charts that have one; returns the others.
+
+    Every chart of an edition published through ``publish_edition`` has one (the migration that added
+    snapshots took them for the editions published before); a chart without one draws the live
+    published numbers, as before snapshots.
+    """
+    if not charts:
+        return charts
+    taken, by_series = set(), {}
+    if all(Chart.snapshot.is_cached(chart) for chart in charts):  # fetched with the chart (select_related)
+        taken = {chart.pk for chart in charts if getattr(chart, "snapshot", None) is not None}
+        rows = SnapshotCell.objects.filter(snapshot__chart__in=sorted(taken)) if taken else SnapshotCell.objects.none()
+        rows = rows.order_by("observation_pk", "pk").values_list(*CELL_FIELDS)
+    else:  # one query: the snapshots with their cells (a snapshot without cells gives one row of NULLs)
+        rows = []
+        snapshots = ChartSnapshot.objects.filter(chart__in=[chart.pk for chart in charts])
+        for chart_id, *cell in snapshots.order_by("cells__observation_pk", "cells__pk").values_list(
+            "chart_id", *(f"cells__{name}" for name in CELL_FIELDS)
+        ):
+            taken.add(chart_id)
+            rows.append(cell)
+    for series_id, *cell in rows:
+        if series_id is not None:
+            by_series.setdefault(series_id, []).append(cell)
+    for chart in charts:
+        if chart.pk in taken:
+            for link in chart.series.all():
+                link.drawn_cells = [_as_observation(cell, link.indicator_id) for cell in by_series.get(link.pk, ())]
+    return [chart for chart in charts if chart.pk not in taken]
+
+
+CELL_FIELDS = ("series_id", "observation_pk", "period", "territory", "sex", "age_group", "breakdown", "value", "flag")
+
+
+def _as_observation(cell, indicator_id):
+    pk, period, territory, sex, age_group, breakdown, value, flag = cell
+    return Observation(
+        pk=pk,
+        indicator_id=indicator_id,
+        period=period,
+        territory=territory,
+        sex=sex,
+        age_group=age_group,
+        breakdown=breakdown,
+        value=value,
+        flag=flag,
+    )
+
+
+def take_missing_snapshots():
+    """Take the snapshot of every chart of a published edition that has none (editions published before
+    snapshots existed: the migration that added them calls this). Returns the number of charts taken."""
+    charts = list(
+        Chart.objects.filter(figure__chapter__edition__in=Edition.objects.published(), snapshot__isnull=True)
+        .order_by("pk")
+        .prefetch_related("series")
+    )
+    _store_snapshot(load_live_cells(charts, public_only=True))
+    return len(charts)
+
+
+def folded_breakdowns(cells):
+    """The breakdowns a chart of an indicator leaves out (its totals shown), or () to draw every cell.
+
+    ``cells`` are the distinct (area, sex, age group, breakdown) of its observations. Up to
+    ``MAX_SERIES_IN_CHART`` cells are all drawn; with more, the chart draws the totals of each
+    area, or, when the indicator has no totals (every figure is of a breakdown), the figures
+    without sex and age group.
+    """
+    if len(cells) <= MAX_SERIES_IN_CHART:
+        return ()
+    for folded in (("sex", "age_group", "breakdown"), ("sex", "age_group")):
+        index = [MATCH_FIELDS.index(name) for name in folded]
+        kept = [cell for cell in cells if not any(cell[i] for i in index)]
+        if 0 < len(kept) <= MAX_SERIES_IN_CHART:
+            return folded
+    return ()
+
+
+def indicator_data(indicator, observations=None, note=""):
+    """ChartData of one indicator's ``observations`` (default: every one; its admin page and public page).
+
+    ``note`` is printed under the chart (the public page passes ``TOTALS_NOTE`` when it fetched the totals only).
+    """
     observations = list(indicator.observations.all() if observations is None else observations)
     if not observations:
         return None
     fields = ("territory", "sex", "age_group", "breakdown")
-    note = ""
-    if len({tuple(getattr(o, f) for f in fields) for o in observations}) > MAX_SERIES_IN_CHART:
-        # Too many breakdowns for one readable chart: it draws the totals, the table has the rest.
-        totals = [o for o in observations if not (o.sex or o.age_group or o.breakdown)]
-        if totals and len({o.territory for o in totals}) <= MAX_SERIES_IN_CHART:
-            observations, note = totals, _("De grafiek toont de totalen; de uitsplitsingen staan in de tabel.")
+    folded = folded_breakdowns({tuple(getattr(o, f) for f in fields) for o in observations})
+    if folded:
+        # Too many breakdowns for one readable chart: it draws the main cells, the table has the rest.
+        observations = [o for o in observations if all(not getattr(o, name) for name in folded)]
+        note = TOTALS_NOTE
     varying = [f for f in fields if len({getattr(o, f) for o in observations}) > 1]
     if not varying and observations[0].territory != "NL":
         varying = ["territory"]

@@ -3,7 +3,7 @@
 from django.db.models import F, Q
 from simple_history.utils import bulk_update_with_history
 
-from indicators.chart_data import drawn_periods
+from indicators.chart_data import drawn_periods, take_snapshot
 from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation
 from kib import freeze
 from themes.models import Figure
@@ -168,10 +168,12 @@ def publish_observations(edition):
 def on_edition_published(sender, edition, **kwargs):
     pin_chart_periods(edition)
     publish_observations(edition)
+    take_snapshot(edition)  # what its online charts draw from now on, whatever a later edition publishes
 
 
 def on_correction_closed(sender, edition, **kwargs):
     publish_observations(edition)
+    take_snapshot(edition)
 
 
 def on_chapter_copied(sender, source, copy, **kwargs):

@@ -8,11 +8,13 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
-from indicators.charts import indicator_svg
+from indicators.chart_data import TOTALS_NOTE, folded_breakdowns, indicator_data
+from indicators.charts import render_svg
 from indicators.models import DataGap, Indicator, Observation, period_sort_key
 from indicators.stats import format_value
 from kib.models import Edition
 from kib.public_cache import page_response
+from kib.publication import datafiles
 from kib.publication.registry import EXPORTERS
 from themes.models import Chapter, Figure
 
@@ -43,19 +45,31 @@ def indicator_detail(request, code):
         indicator = get_object_or_404(
             Indicator.objects.published().select_related("theme").prefetch_related("sources"), code=code
         )
-        public = Observation.objects.public().filter(indicator=indicator)
+        public = Observation.objects.public().filter(indicator=indicator).order_by()
         periods = sorted(set(public.values_list("period", flat=True).distinct()), key=period_sort_key)
-        in_chart = set(periods[-CHART_PERIODS:])
+        chart_periods = periods[-CHART_PERIODS:]
         in_table = set(periods if full else periods[-SUMMARY_PERIODS:])
+        rows = public if full else public.filter(period__in=chart_periods)
+        # Many breakdowns: the chart draws the totals (``folded_breakdowns``), and so does the summary
+        # table, so neither grows with the breakdowns; the full table has every one. One query for
+        # the distinct cells of the chart's periods.
+        cells = public.filter(period__in=chart_periods).values_list("territory", "sex", "age_group", "breakdown")
+        folded = folded_breakdowns(set(cells.distinct()))
+        if folded and not full:
+            rows = rows.filter(**dict.fromkeys(folded, ""))
         # Shown as published: an edit made since waits for the next publication (chart and table alike).
-        rows = public if full else public.filter(period__in=periods[-CHART_PERIODS:])
-        fetched = [o.as_published() for o in rows.order_by("pk")]
+        fetched = [o.as_published() for o in rows.select_related(None).order_by("pk")]
         observations = sorted(
             (o for o in fetched if o.period in in_table), key=lambda o: (period_sort_key(o.period), o.territory)
         )
         for o in observations:
             o.breakdown_parts = [part for part in (o.sex, o.age_group, o.breakdown) if part]
             o.display = format_value(o.value, indicator.unit, o.flag)
+        in_chart = set(chart_periods)
+        drawn = [o for o in fetched if o.period in in_chart]
+        if folded:
+            drawn = [o for o in drawn if all(not getattr(o, name) for name in folded)]
+        data = indicator_data(indicator, drawn, note=TOTALS_NOTE if folded else "")
         published = Chapter.objects.published()
         figures = (
             Figure.objects.filter(chapter__in=published, chart__series__indicator=indicator)
@@ -72,7 +86,7 @@ def indicator_detail(request, code):
         context = {
             "indicator": indicator,
             "observations": observations,
-            "chart": indicator_svg(indicator, [o for o in fetched if o.period in in_chart]),
+            "chart": render_svg(data, f"kib-indicator-{indicator.pk}") if data is not None else None,
             "flags": sorted({o.get_flag_display() for o in observations if o.flag}),
             "sources": indicator.sources.all(),
             "figures": figures,
@@ -82,7 +96,8 @@ def indicator_detail(request, code):
             "full_table": full,
             "period_count": len(periods),
             "summary_periods": periods[-SUMMARY_PERIODS:],
-            "chart_periods": periods[-CHART_PERIODS:],
+            "chart_periods": chart_periods,
+            "breakdowns_folded": bool(folded) and not full,
         }
         return render_to_string("public/indicator.html", context)
 
@@ -97,8 +112,9 @@ def indicator_csv(request, code):
 
 
 def _edition_export(year, identifier):
+    """A published edition's data file, made once at its publication and served from storage (``datafiles``)."""
     edition = get_object_or_404(Edition.objects.published(), year=year)
-    return EXPORTERS[identifier](edition, indicators=Indicator.objects.published()).response()
+    return datafiles.file_response(edition, identifier)
 
 
 @require_safe

@@ -45,8 +45,10 @@ def _figure_prefetches(public_only=False):
     Each figure comes with its chart (one-to-one, same query), each series with its indicator
     (same query); ``load_printed_parts`` then fetches the cells the charts draw.
     """
+    # The public site draws a published chart from its snapshot (``load_drawn_cells``): fetched with the chart.
+    charts = ("chart", "chart__snapshot") if public_only else ("chart",)
     return [
-        Prefetch("figures", queryset=Figure.objects.select_related("chart")),
+        Prefetch("figures", queryset=Figure.objects.select_related(*charts)),
         Prefetch("figures__chart__series", queryset=FigureSeries.objects.select_related("indicator")),
     ]
 

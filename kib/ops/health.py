@@ -89,14 +89,16 @@ def check_builds(now=None):
 
 
 def check_pdfs():
-    """The stored file of each current PDF is intact, and no published edition is left without its PDF
-    because its build failed (an edition never built, e.g. an imported archive, is not counted)."""
+    """The stored file of each current PDF and each data file is intact, and no published edition is left without
+    its PDF because its build failed (an edition never built, e.g. an imported archive, is not counted)."""
     from kib.models import Edition
+    from kib.publication.datafiles import check_published_data_files
     from kib.publication.models import PdfBuild, PublishedPdf
     from kib.publication.services import check_published_files
 
     try:
         damaged = [f"{pdf.edition.year} v{pdf.version}: {pdf.damage}" for pdf in check_published_files()]
+        damaged += [f"{file.edition.year} {file.identifier}: {file.damage}" for file in check_published_data_files()]
         latest_build = PdfBuild.objects.filter(
             edition=OuterRef("pk"), kind=PdfBuild.Kind.PUBLISHED, repairs__isnull=True
         ).order_by("-created_at", "-pk")

@@ -1,4 +1,5 @@
-"""PDF builds and the published, stored PDF versions of an edition."""
+"""What a publication makes of an edition: PDF builds and stored PDFs, stored data files, and the snapshot of
+its charts' cells."""
 
 from datetime import timedelta
 
@@ -10,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
+
+from kib.choices import Territory
 
 
 class PreviewStorage(LazyObject):
@@ -163,3 +166,81 @@ class PublishedPdf(models.Model):
         if self.is_current:
             return reverse("public:edition_pdf", args=[self.edition.year])
         return reverse("public:edition_pdf_version", args=[self.edition.year, self.version])
+
+
+class PublishedFile(models.Model):
+    """A stored data file of a published edition (the open-data zip, the CSV of its figures), made once.
+
+    Built at publication and again when a correction closes (``kib.publication.datafiles``), served
+    from storage after its size and SHA-256 are checked. A damaged or missing file is made again
+    from the edition when someone asks for it, and served.
+    """
+
+    edition = models.ForeignKey(
+        "kib.Edition", on_delete=models.CASCADE, related_name="published_files", verbose_name=_("editie")
+    )
+    identifier = models.CharField(_("export"), max_length=40, help_text=_("De exporteur (kib.publication.registry)."))
+    file = models.FileField(_("bestand"), upload_to="open-data/", max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("grootte (bytes)"))
+    created_at = models.DateTimeField(_("gemaakt op"))
+    damaged_at = models.DateTimeField(_("beschadigd gevonden op"), null=True, blank=True)
+    damage = models.CharField(_("beschadiging"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["edition", "identifier"]
+        verbose_name = _("gepubliceerd gegevensbestand")
+        verbose_name_plural = _("gepubliceerde gegevensbestanden")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "identifier"], name="published_file_one_per_export"),
+        ]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def filename(self):
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
+
+
+class ChartSnapshot(models.Model):
+    """The cells a chart of a published edition draws online, taken at publication (``indicators.chart_data``).
+
+    The public chapter page of a published edition draws its charts from these cells, not from the
+    live observations: publishing a later edition (which makes more numbers of the same indicator
+    public, or a revised value) changes nothing on it. A closed correction takes it again.
+    """
+
+    chart = models.OneToOneField(
+        "indicators.Chart", on_delete=models.CASCADE, related_name="snapshot", verbose_name=_("grafiek")
+    )
+    taken_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vastgelegde grafiek")
+        verbose_name_plural = _("vastgelegde grafieken")
+
+    def __str__(self):
+        return f"{self.chart} ({self.taken_at:%d-%m-%Y})"
+
+
+class SnapshotCell(models.Model):
+    """One drawn cell of a ``ChartSnapshot``: an observation of one series, as it was published."""
+
+    snapshot = models.ForeignKey(ChartSnapshot, on_delete=models.CASCADE, related_name="cells")
+    series = models.ForeignKey("indicators.FigureSeries", on_delete=models.CASCADE, related_name="+")
+    observation_pk = models.BigIntegerField(help_text=_("De waarneming waar de cel van komt (de volgorde van invoer)."))
+    period = models.CharField(max_length=9)
+    territory = models.CharField(max_length=3, choices=Territory.choices)
+    sex = models.CharField(max_length=20, blank=True)
+    age_group = models.CharField(max_length=40, blank=True)
+    breakdown = models.CharField(max_length=120, blank=True)
+    value = models.DecimalField(max_digits=16, decimal_places=3)
+    flag = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("vastgelegde cel")
+        verbose_name_plural = _("vastgelegde cellen")
+
+    def __str__(self):
+        return f"{self.period} {self.territory}: {self.value}"

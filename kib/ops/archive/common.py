@@ -21,8 +21,15 @@ from kib.models import Edition
 FORMAT = "kib-edition-archive"
 VERSION = 1
 
-# Job records, not content: the queue state of PDF builds and their draft previews.
-EXCLUDED_MODELS = {"publication.pdfbuild"}
+# Job records, not content: the queue state of PDF builds and their draft previews; and rows made
+# from the edition: its stored data files (made again at the first download) and the snapshot of its
+# charts (a restored edition draws its published numbers live).
+EXCLUDED_MODELS = {
+    "publication.pdfbuild",
+    "publication.publishedfile",
+    "publication.chartsnapshot",
+    "publication.snapshotcell",
+}
 # A referred row of these models comes with the rows that belong to it.
 REFERENCED_WITH_CHILDREN = {
     "indicators.indicator": ["observations"],

@@ -1,13 +1,15 @@
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import DataGap
 from kib.admin_base import KibInlineMixin, KibModelAdmin, KibStackedInline, KibTabularInline
 from kib.models import Edition
-from kib.workflow import scoping
+from kib.workflow import dashboard, scoping
 from kib.workflow.admin import ChapterWorkflowMixin
-from themes import parts
+from themes import parts, section_pages, sections
 from themes.models import (
     Chapter,
     ChapterRecommendation,
@@ -33,6 +35,7 @@ class ThemeAdmin(KibModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
 
 
+AUDIT_ON_PAGE = 5  # state changes listed on a section page; the history page lists them all
 CHAPTER_INLINES = {}  # part model -> its inline on the chapter page; the order is that of ``themes.parts``
 
 
@@ -145,18 +148,76 @@ class ChapterAdmin(ChapterWorkflowMixin, KibModelAdmin):
             chapter.edition, chapter.theme = editions.get(record.edition_id), themes.get(record.theme_id)
             record.history_object = chapter  # shadows the descriptor that builds a new instance per access
 
-    def render_change_form(self, request, context, *args, **kwargs):
-        """Place each inline after the fieldset it belongs to (``after_fieldset``), as in the printed chapter."""
-        inlines = list(context.get("inline_admin_formsets", []))
-        placed = set()
-        sections = []
-        for fieldset in context["adminform"]:
-            here = [f for f in inlines if str(getattr(f.opts, "after_fieldset", "")) == str(fieldset.name)]
-            placed.update(id(f) for f in here)
-            sections.append((fieldset, here))
-        context["print_sections"] = sections
-        context["trailing_inlines"] = [f for f in inlines if id(f) not in placed]
-        return super().render_change_form(request, context, *args, **kwargs)
+    # -- one section per page (``themes.sections``) ------------------------------
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("edition", "theme")
+
+    def get_object(self, request, object_id, from_field=None):
+        """Read once per page view: the workflow panel and the form show the same chapter (GET only; a save
+        reads it afresh)."""
+        if request.method != "GET":
+            return super().get_object(request, object_id, from_field)
+        cache = request.__dict__.setdefault("_kib_chapter", {})
+        if (object_id, from_field) not in cache:
+            cache[object_id, from_field] = super().get_object(request, object_id, from_field)
+        return cache[object_id, from_field]
+
+    def section(self, request):
+        """The section this request shows and saves (``?sectie=``; the default one when missing or unknown)."""
+        return sections.get(request.GET.get("sectie"))
+
+    def get_fieldsets(self, request, obj=None):
+        """The section's own fields only; the add page the assignment; restoring a revision the whole chapter."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return [(sections.BY_KEY["algemeen"].title, {"fields": list(sections.BY_KEY["algemeen"].fields)})]
+        if getattr(request, "kib_restoring", None):
+            return fieldsets
+        section = self.section(request)
+        fields = list(section.fields)
+        if section.key == "algemeen":
+            fields[3:3] = [("state", "version"), ("updated_at", "revised_by")]
+        if "chapter_version" in flatten_fieldsets(fieldsets):  # the lock travels with every section's form
+            fields.append("chapter_version")
+        return [(section.title, {"fields": fields, "description": section.help})]
+
+    def get_inline_instances(self, request, obj=None):
+        """The section's part inlines only: a section's save never touches another section's parts."""
+        if obj is None:
+            return []
+        section = self.section(request)
+        return [inline for inline in super().get_inline_instances(request, obj) if inline.model in section.parts]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None:
+            section = self.section(request)
+            context.update(
+                section=section,
+                navigator=section_pages.navigator(obj, section),
+                next_section=section_pages.next_section(section),
+                status_label=dashboard.status_label(obj),
+                deadline_words=dashboard.deadline_text(obj.deadline, obj.state) if obj.deadline else "",
+                # The latest state changes only; the history page has them all.
+                audit_entries=context.get("audit_entries", [])[:AUDIT_ON_PAGE],
+            )
+            if section.key == "caribisch":
+                context["caribbean_parts"] = section_pages.caribbean_parts(obj)
+            if section.key == "voetnoten":
+                context["cited_sources"] = section_pages.cited_sources(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        """"Opslaan en verder bewerken" stays in the section; "Opslaan en volgende sectie" opens the next one."""
+        section = self.section(request)
+        if "_nextsection" in request.POST:
+            following = section_pages.next_section(section) or section
+            self.message_user(request, _("Het hoofdstuk “%(chapter)s” is opgeslagen.") % {"chapter": obj})
+            return HttpResponseRedirect(section_pages.section_url(obj, following))
+        response = super().response_change(request, obj)
+        if "_continue" in request.POST and response.status_code == 302:
+            response["Location"] = section_pages.section_url(obj, section)
+        return response
 
     inlines = [CHAPTER_INLINES[part.model] for part in parts.PARTS if part.on_chapter_page]
 

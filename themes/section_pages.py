@@ -1,0 +1,142 @@
+"""What a section page of the chapter's admin page shows besides its form (``themes.sections``).
+
+The navigator's counts per section (items, open review comments, what is still missing for
+readiness), the Caribbean overview and the list of cited sources. A fixed number of queries
+whatever the chapter holds: the counts are scalar subqueries of one query on the chapter.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from kib.choices import Territory
+from kib.workflow import dashboard
+from kib.workflow.models import ReviewComment
+from themes import parts, sections
+from themes.models import Chapter, Citation, DevelopmentItem
+
+
+@dataclass
+class NavItem:
+    section: sections.Section
+    url: str
+    current: bool
+    items: int = 0
+    open_comments: int = 0
+    missing: tuple = ()
+
+
+def section_url(chapter, section, anchor=""):
+    """The admin page of one section of ``chapter``."""
+    url = reverse("admin:themes_chapter_change", args=[chapter.pk])
+    return f"{url}?{urlencode({'sectie': section.key})}{anchor}"
+
+
+def next_section(section):
+    """The section after ``section`` in the printed order (``None`` after the last)."""
+    index = sections.SECTIONS.index(section)
+    return sections.SECTIONS[index + 1] if index + 1 < len(sections.SECTIONS) else None
+
+
+def _count(part):
+    rows = (
+        part.model._default_manager.filter(**{part.chapter_path: OuterRef("pk")})
+        .order_by()
+        .values(part.chapter_path)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _section_of_gap(gap):
+    """The section where one of the dashboard's gaps (``#id_<field>`` or ``#<part>-group``) is fixed."""
+    anchor = gap.url.partition("#")[2]
+    if anchor.startswith("id_"):
+        return sections.of_field(anchor[3:])
+    part = parts.BY_KEY.get(anchor.removesuffix("-group"))
+    return sections.of_part(part.model) if part else None
+
+
+def navigator(chapter, current):
+    """The twelve sections of ``chapter`` with their counts, ``current`` marked. Two queries."""
+    counted = [part for part in parts.PARTS if sections.of_part(part.model) is not None]
+    counts = (
+        Chapter.objects.filter(pk=chapter.pk)
+        .annotate(**{f"n_{part.key}": _count(part) for part in counted})
+        .values(*(f"n_{part.key}" for part in counted))
+        .get()
+    )
+    comments = {}
+    for content_type_id, n in (
+        ReviewComment.objects.open()
+        .filter(chapter=chapter, content_type__isnull=False)
+        .order_by()
+        .values_list("content_type")
+        .annotate(n=Count("pk"))
+    ):
+        section = sections.of_part(ContentType.objects.get_for_id(content_type_id).model_class())
+        if section is not None:
+            comments[section.key] = comments.get(section.key, 0) + n
+    for key in dashboard.COUNTED_PARTS:  # what the dashboard's readiness gaps read
+        setattr(chapter, f"n_{key}", counts[f"n_{key}"])
+    missing = {}
+    for gap in dashboard._missing(chapter, {}, {}, {}, {}):
+        section = _section_of_gap(gap)
+        if section is not None:
+            missing.setdefault(section.key, []).append(str(gap))
+    return [
+        NavItem(
+            section,
+            section_url(chapter, section),
+            section == current,
+            items=sum(counts[f"n_{part.key}"] for part in counted if part.model in section.parts),
+            open_comments=comments.get(section.key, 0),
+            missing=tuple(missing.get(section.key, ())),
+        )
+        for section in sections.SECTIONS
+    ]
+
+
+@dataclass
+class CaribbeanPart:
+    label: str
+    kind: str
+    territory: str
+    url: str
+
+
+def caribbean_parts(chapter):
+    """The chapter's parts about Bonaire, Sint Eustatius and Saba, each linking to where it is edited."""
+    found = []
+    for part in parts.PARTS:
+        section = sections.of_part(part.model)
+        if section is None or "territory" not in {f.name for f in part.model._meta.get_fields()}:
+            continue
+        rows = parts.in_chapters(part, [chapter.pk]).exclude(territory__in=(Territory.NL, ""))
+        if part.model is DevelopmentItem:
+            rows = rows.select_related("group")
+        for row in rows:
+            if part.model is DevelopmentItem:  # edited on its group's page
+                url = reverse("admin:themes_developmentgroup_change", args=[row.group_id])
+            else:
+                url = section_url(chapter, section, f"#{part.key}-group")
+            found.append(
+                CaribbeanPart(str(row), part.model._meta.verbose_name, row.get_territory_display(), url)
+            )
+    return found
+
+
+def cited_sources(chapter):
+    """The chapter's citations with their source and the part that cites it, in the order of the sources."""
+    citations = list(
+        Citation.objects.filter(chapter=chapter)
+        .select_related("source", "content_type")
+        .prefetch_related("target")
+        .order_by("source__title", "pk")
+    )
+    return citations

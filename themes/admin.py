@@ -10,6 +10,8 @@ from kib.models import Edition
 from kib.workflow import dashboard, scoping
 from kib.workflow.admin import ChapterWorkflowMixin
 from themes import parts, section_pages, sections
+from themes.forms import DevelopmentGroupForm, chapter_recommendation_choices
+from themes.inline_choices import share_choices
 from themes.models import (
     Chapter,
     ChapterRecommendation,
@@ -86,11 +88,28 @@ class ChapterRecommendationInline(KibTabularInline):
     verbose_name_plural = _("aanbevelingen VN-Kinderrechtencomité (met beoordeling van de beweging)")
 
 
+class ChapterRecommendationsMixin:
+    """A development group's codes as checkboxes of its own chapter's recommendations (``themes.forms``)."""
+
+    def with_chapter_choices(self, form, chapter_id):
+        choices = chapter_recommendation_choices(chapter_id) if chapter_id else ()
+        return type(form.__name__, (form,), {"chapter_choices": choices})
+
+
 @chapter_inline
-class DevelopmentGroupInline(KibTabularInline):
+class DevelopmentGroupInline(ChapterRecommendationsMixin, KibTabularInline):
     model = DevelopmentGroup
     fields = ["position", "kind", "title", "recommendations"]
+    form = DevelopmentGroupForm
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("recommendations")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = self.with_chapter_choices(formset.form, obj.pk if obj else None)
+        return formset
     verbose_name_plural = _("cijfermatige ontwikkelingen en beleidsbeschrijvingen (open een groep voor de items)")
 
 
@@ -189,6 +208,10 @@ class ChapterAdmin(ChapterWorkflowMixin, KibModelAdmin):
         section = self.section(request)
         return [inline for inline in super().get_inline_instances(request, obj) if inline.model in section.parts]
 
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            yield share_choices(formset, parts.BY_MODEL[inline.model].select_with_label), inline
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if change and obj is not None:
             section = self.section(request)
@@ -238,14 +261,42 @@ class DevelopmentItemInline(KibStackedInline):
 
 
 @admin.register(DevelopmentGroup)
-class DevelopmentGroupAdmin(KibModelAdmin):
+class DevelopmentGroupAdmin(ChapterRecommendationsMixin, KibModelAdmin):
+    """A group's own page: its items, its codes (the chapter's recommendations only), and the way back to the
+    chapter's section."""
+
     chapter_path = parts.chapter_path(DevelopmentGroup)
     list_display = ["__str__", "chapter", "kind"]
     list_filter = ["kind", "chapter__edition", "chapter__theme"]
     search_fields = ["title"]
     list_select_related = ["chapter__edition", "chapter__theme"]
-    filter_horizontal = ["recommendations"]
+    fields = ["chapter", "kind", "position", "title", "printed_codes", "recommendations"]
+    form = DevelopmentGroupForm
     inlines = [DevelopmentItemInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("chapter__edition", "chapter__theme")
+
+    def get_fields(self, request, obj=None):
+        """New groups get their codes once their chapter is known (on the chapter's page, or after saving)."""
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [name for name in fields if name != "recommendations"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return self.with_chapter_choices(form, obj.chapter_id if obj else None)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            chapter = dashboard.with_status(Chapter.objects.filter(pk=obj.chapter_id)).get()  # "wijzigingen gevraagd"
+            context.update(
+                chapter=chapter,
+                chapter_section=sections.of_part(DevelopmentGroup),
+                section_url=section_pages.section_url(chapter, sections.of_part(DevelopmentGroup)),
+                status_label=dashboard.status_label(chapter),
+                deadline_words=dashboard.deadline_text(chapter.deadline, chapter.state) if chapter.deadline else "",
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(Figure)

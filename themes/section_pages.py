@@ -132,11 +132,14 @@ def caribbean_parts(chapter):
 
 
 def cited_sources(chapter):
-    """The chapter's citations with their source and the part that cites it, in the order of the sources."""
+    """The chapter's citations with their source, each with ``cited_in`` (the kind of part citing it) and
+    ``section_url`` (where that part is edited). One query."""
     citations = list(
-        Citation.objects.filter(chapter=chapter)
-        .select_related("source", "content_type")
-        .prefetch_related("target")
-        .order_by("source__title", "pk")
+        Citation.objects.filter(chapter=chapter).select_related("source", "content_type").order_by("source__title", "pk")
     )
+    for citation in citations:
+        model = citation.content_type.model_class() if citation.content_type else None
+        section = sections.of_part(model) if model else None
+        citation.cited_in = model._meta.verbose_name if model else ""
+        citation.section_url = section_url(chapter, section) if section else ""
     return citations

@@ -210,7 +210,11 @@ class ChapterAdmin(ChapterWorkflowMixin, KibModelAdmin):
 
     def get_formsets_with_inlines(self, request, obj=None):
         for formset, inline in super().get_formsets_with_inlines(request, obj):
-            yield share_choices(formset, parts.BY_MODEL[inline.model].select_with_label), inline
+            shown = flatten_fieldsets(inline.get_fieldsets(request, obj))
+            # What the rows' labels and read-only values read (a submitted chapter shows each choice as text).
+            related = {f.name for f in inline.model._meta.concrete_fields if f.is_relation and f.name in shown}
+            select = {*parts.BY_MODEL[inline.model].select_with_label, *related}
+            yield share_choices(formset, sorted(select)), inline
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if change and obj is not None:

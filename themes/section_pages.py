@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import CharField, Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from indicators.models import DataGap
 from kib.choices import Territory
 from kib.workflow import dashboard
 from kib.workflow.models import ReviewComment
@@ -111,23 +113,35 @@ class CaribbeanPart:
 
 
 def caribbean_parts(chapter):
-    """The chapter's parts about Bonaire, Sint Eustatius and Saba, each linking to where it is edited."""
+    """The chapter's parts about Bonaire, Sint Eustatius and Saba, each linking to where it is edited. One query."""
+    with_territory = [
+        part
+        for part in parts.PARTS
+        if sections.of_part(part.model) is not None and "territory" in {f.name for f in part.model._meta.concrete_fields}
+    ]
+    queries = [
+        part.model._default_manager.filter(**{part.chapter_path: chapter.pk})
+        .exclude(territory__in=(Territory.NL, ""))
+        .annotate(
+            kib_part=Value(part.key, output_field=CharField()),
+            kib_group=F("group_id") if part.model is DevelopmentItem else Value(None, output_field=IntegerField()),
+            kib_label=F("description" if part.model is DataGap else "title"),
+        )
+        .values_list("kib_part", "pk", "kib_label", "territory", "kib_group")
+        .order_by()
+        for part in with_territory
+    ]
+    rows = queries[0].union(*queries[1:], all=True) if queries else []
+    territories = dict(Territory.choices)
     found = []
-    for part in parts.PARTS:
-        section = sections.of_part(part.model)
-        if section is None or "territory" not in {f.name for f in part.model._meta.get_fields()}:
-            continue
-        rows = parts.in_chapters(part, [chapter.pk]).exclude(territory__in=(Territory.NL, ""))
-        if part.model is DevelopmentItem:
-            rows = rows.select_related("group")
-        for row in rows:
-            if part.model is DevelopmentItem:  # edited on its group's page
-                url = reverse("admin:themes_developmentgroup_change", args=[row.group_id])
-            else:
-                url = section_url(chapter, section, f"#{part.key}-group")
-            found.append(
-                CaribbeanPart(str(row), part.model._meta.verbose_name, row.get_territory_display(), url)
-            )
+    for key, _pk, title, territory, group_id in sorted(rows, key=lambda row: (row[0], row[1])):
+        part = parts.BY_KEY[key]
+        if group_id is not None:  # an item is edited on its group's page
+            link = reverse("admin:themes_developmentgroup_change", args=[group_id])
+        else:
+            link = section_url(chapter, sections.of_part(part.model), f"#{key}-group")
+        label = title or str(_("(zonder titel)"))
+        found.append(CaribbeanPart(label, part.model._meta.verbose_name, territories.get(territory, territory), link))
     return found
 
 

@@ -170,7 +170,7 @@ class ChapterAdmin(ChapterWorkflowMixin, KibModelAdmin):
     # -- one section per page (``themes.sections``) ------------------------------
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("edition", "theme")
+        return super().get_queryset(request).select_related("edition", "theme", "lead_organisation")  # the list's too
 
     def get_object(self, request, object_id, from_field=None):
         """Read once per page view: the workflow panel and the form show the same chapter (GET only; a save

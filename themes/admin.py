@@ -206,7 +206,14 @@ class ChapterAdmin(ChapterWorkflowMixin, KibModelAdmin):
         if obj is None:
             return []
         section = self.section(request)
-        return [inline for inline in super().get_inline_instances(request, obj) if inline.model in section.parts]
+        instances = [inline for inline in super().get_inline_instances(request, obj) if inline.model in section.parts]
+        for inline in instances:
+            if isinstance(inline, admin.StackedInline):
+                # Each part folded under its title (open when it has an error): a section stays about three
+                # screens tall however many parts it holds.
+                fields = inline.get_fieldsets(request, obj)[0][1]["fields"]
+                inline.fieldsets = [(_("Bewerken"), {"fields": fields, "classes": ["collapse"]})]
+        return instances
 
     def get_formsets_with_inlines(self, request, obj=None):
         for formset, inline in super().get_formsets_with_inlines(request, obj):

@@ -20,7 +20,7 @@ def chapter_recommendation_choices(chapter_id):
 
 
 def _label(recommendation):
-    return f"{recommendation.code} – {Truncator(strip_tags(recommendation.text)).chars(70)}"
+    return f"{recommendation.code} – {Truncator(strip_tags(recommendation.text)).chars(40)}"
 
 
 class DevelopmentGroupForm(FrozenCheckForm):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.http import HttpResponseRedirect
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import DataGap
@@ -35,6 +36,14 @@ class ThemeAdmin(KibModelAdmin):
     list_display = ["number", "title", "nav_label"]
     search_fields = ["title", "nav_label"]
     prepopulated_fields = {"slug": ["title"]}
+
+
+def shortened(entries, length=200):
+    """The latest state changes with their explanation cut short (shown only; the history page has them whole)."""
+    entries = list(entries)
+    for entry in entries:
+        entry.comment = Truncator(entry.comment).chars(length)
+    return entries
 
 
 AUDIT_ON_PAGE = 5  # state changes listed on a section page; the history page lists them all
@@ -233,7 +242,7 @@ class ChapterAdmin(ChapterWorkflowMixin, KibModelAdmin):
                 status_label=dashboard.status_label(obj),
                 deadline_words=dashboard.deadline_text(obj.deadline, obj.state) if obj.deadline else "",
                 # The latest state changes only; the history page has them all.
-                audit_entries=context.get("audit_entries", [])[:AUDIT_ON_PAGE],
+                audit_entries=shortened(context.get("audit_entries", [])[:AUDIT_ON_PAGE]),
             )
             if section.key == "caribisch":
                 context["caribbean_parts"] = section_pages.caribbean_parts(obj)

@@ -220,7 +220,7 @@ def test_saving_a_chapter_says_het_hoofdstuk_is_gewijzigd(demo_cycle, as_user):
     chapter = Chapter.objects.get(edition__year=2025, theme__number=7)  # UNICEF's, in draft
     word_html = '<p class="MsoNormal" style="color:red"><b>Vet</b> uit Word<o:p></o:p></p><script>alert(1)</script>'
     response = _post_form_back(
-        as_user("redacteur-unicef"), f"/admin/themes/chapter/{chapter.pk}/change/", summary=word_html, _continue="1"
+        as_user("redacteur-unicef"), f"/admin/themes/chapter/{chapter.pk}/change/?sectie=stand", summary=word_html, _continue="1"
     )
     assert response.redirect_chain, [(f.formset.prefix, f.formset.errors, f.formset.non_form_errors()) for f in response.context["inline_admin_formsets"] if not f.formset.is_valid()] or response.context["adminform"].form.non_field_errors()
     messages = [str(m) for m in response.context["messages"]]

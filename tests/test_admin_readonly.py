@@ -10,9 +10,11 @@ from themes.models import Chapter, KeyFigureParagraph
 pytestmark = pytest.mark.django_db
 
 
-def change_page(client, user, chapter):
+def change_page(client, user, chapter, *sections):
+    """The chapter's section pages (the summary's, "stand", unless told), one after the other."""
     client.force_login(user)
-    return client.get(reverse("admin:themes_chapter_change", args=[chapter.pk])).content.decode()
+    url = reverse("admin:themes_chapter_change", args=[chapter.pk])
+    return "".join(client.get(f"{url}?sectie={section}").content.decode() for section in sections or ["stand"])
 
 
 def test_a_submitted_chapter_shows_its_rich_text_as_html_to_its_editor():
@@ -23,7 +25,7 @@ def test_a_submitted_chapter_shows_its_rich_text_as_html_to_its_editor():
     services.submit_chapter(cast.chapter_a, by=cast.editor_a)
     from django.test import Client
 
-    html = change_page(Client(), cast.editor_a, cast.chapter_a)
+    html = change_page(Client(), cast.editor_a, cast.chapter_a, "stand", "kengetallen")
     assert "<p>Tekst van UNICEF</p>" in html  # the chapter's own field
     assert "<strong>vet</strong>" in html  # an inline part of it
     assert "&lt;p&gt;Tekst van UNICEF" not in html and "&lt;strong&gt;" not in html

@@ -6,7 +6,7 @@ from django.urls import reverse
 from kib.workflow.models import AuditEntry
 from kib.workflow.services import record_revision, submit_chapter
 from tests import factories as f
-from tests.test_permissions import form_data
+from tests.test_permissions import change_url, form_data
 from themes.models import Chapter, Figure
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def cast(client):
     cast = f.workflow_cast()
-    cast.url = reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk])
+    cast.url = change_url(cast.chapter_a)  # the summary's section
     client.force_login(cast.editor_a)
     for summary in ("<p>Eerste versie over armoede.</p>", "<p>Tweede versie over kinderarmoede in Nederland.</p>"):
         data = form_data(client.get(cast.url))

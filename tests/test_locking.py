@@ -19,7 +19,7 @@ from django.urls import reverse
 from kib.workflow import services
 from kib.workflow.models import AuditEntry
 from tests import factories as f
-from tests.test_permissions import form_data
+from tests.test_permissions import change_url, form_data
 from themes.models import Chapter, Definition
 
 pytestmark = pytest.mark.django_db
@@ -35,13 +35,13 @@ def colleague(cast):
     return f.editor(cast.unicef, username="tweede-redacteur-unicef")
 
 
-def open_form(client, user, chapter):
+def open_form(client, user, chapter, section="stand"):
     client.force_login(user)
-    return form_data(client.get(reverse("admin:themes_chapter_change", args=[chapter.pk])))
+    return form_data(client.get(change_url(chapter, section)))
 
 
 def test_second_save_is_refused_and_shows_the_typed_text_again(client, cast, colleague):
-    url = reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk])
+    url = change_url(cast.chapter_a)
     mine, theirs = open_form(client, cast.editor_a, cast.chapter_a), open_form(client, colleague, cast.chapter_a)
     theirs["summary"] = "<p>Tekst van de collega</p>"
     assert client.post(url, theirs).status_code == 302
@@ -66,8 +66,9 @@ def test_second_save_is_refused_and_shows_the_typed_text_again(client, cast, col
 
 def test_an_inline_item_saved_on_the_chapter_page_counts_as_a_chapter_save(client, cast, colleague):
     definition = Definition.objects.create(chapter=cast.chapter_a, question="Wat is armoede?", body="<p>Oud</p>")
-    url = reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk])
-    mine, theirs = open_form(client, cast.editor_a, cast.chapter_a), open_form(client, colleague, cast.chapter_a)
+    url = change_url(cast.chapter_a, "focus")
+    mine = open_form(client, cast.editor_a, cast.chapter_a, "focus")
+    theirs = open_form(client, colleague, cast.chapter_a, "focus")
     prefix = next(k for k, v in theirs.items() if k.endswith("-id") and v == str(definition.pk))[: -len("-id")]
     theirs[f"{prefix}-body"] = "<p>Nieuwe definitie</p>"
     assert client.post(url, theirs).status_code == 302
@@ -100,14 +101,14 @@ def test_a_stale_form_of_a_part_is_refused_too(client, cast, colleague):
 def test_approval_is_refused_when_the_chapter_changed_after_the_page_was_opened(client, cast):
     services.submit_chapter(cast.chapter_a, by=cast.editor_a)
     client.force_login(cast.coordinator)
-    page = client.get(reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk]))
+    page = client.get(change_url(cast.chapter_a))
     seen = page.context["original"].version
     assert f'name="seen_version" value="{seen}"' in page.content.decode()
 
     client.force_login(cast.coordinator_2)  # a colleague fixes a typo in the submitted chapter
-    data = form_data(client.get(reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk])))
+    data = form_data(client.get(change_url(cast.chapter_a)))
     data["summary"] = "<p>Typfout hersteld</p>"
-    assert client.post(reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk]), data).status_code == 302
+    assert client.post(change_url(cast.chapter_a), data).status_code == 302
 
     client.force_login(cast.coordinator)
     url = reverse("admin:themes_chapter_workflow", args=[cast.chapter_a.pk, "approve"])
@@ -119,7 +120,7 @@ def test_approval_is_refused_when_the_chapter_changed_after_the_page_was_opened(
 
 
 def test_a_transition_while_the_form_is_open_refuses_the_save(client, cast):
-    url = reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk])
+    url = change_url(cast.chapter_a)
     mine = open_form(client, cast.coordinator, cast.chapter_a)
     services.submit_chapter(cast.chapter_a, by=cast.editor_a)
     mine["summary"] = "<p>Nog iets</p>"
@@ -192,7 +193,7 @@ def test_two_coordinators_approving_at_once_give_one_transition_and_one_audit_en
 @pytest.mark.django_db(transaction=True)
 def test_two_editors_saving_at_once_give_one_saved_text_and_one_refusal(cast):
     colleague = f.editor(cast.unicef, username="tweede-redacteur-unicef")
-    url = reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk])
+    url = change_url(cast.chapter_a)
     clients = {}
     for name, user in (("first", cast.editor_a), ("second", colleague)):
         clients[name] = Client()

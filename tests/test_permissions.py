@@ -98,8 +98,9 @@ def form_data(response):
     return data
 
 
-def change_url(chapter):
-    return reverse("admin:themes_chapter_change", args=[chapter.pk])
+def change_url(chapter, section="stand"):
+    """The chapter's page of one section (the summary's, "Zo staat het ervoor", unless told)."""
+    return reverse("admin:themes_chapter_change", args=[chapter.pk]) + f"?sectie={section}"
 
 
 def edited_form(client, cast, chapter):
@@ -234,7 +235,7 @@ def test_workflow_step(client, cast, role, chapter_name, action):
     expected = reach(role, chapter_name)
     allowed = expected == "coordinator" or (expected == "own" and who == "editors")
     if allowed:
-        assert response.status_code == 302 and response["Location"] == change_url(chapter)
+        assert response.status_code == 302 and response["Location"] == reverse("admin:themes_chapter_change", args=[chapter.pk])
         chapter.refresh_from_db()
         assert chapter.state == after_state
         entry = AuditEntry.objects.for_object(chapter).first()
@@ -317,7 +318,7 @@ def post_unchanged_form(client, url, **changes):
 
 def test_editor_changes_own_chapter_only_while_it_is_a_draft(client, cast):
     client.force_login(cast.editor_a)
-    url = reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk])
+    url = change_url(cast.chapter_a)
     data = form_data(client.get(url))
     services.submit_chapter(cast.chapter_a, by=cast.editor_a)
     before = snapshot()
@@ -330,9 +331,7 @@ def test_editor_changes_own_chapter_only_while_it_is_a_draft(client, cast):
 
 def test_editor_cannot_reassign_a_chapter(client, cast):
     client.force_login(cast.editor_a)
-    response = post_unchanged_form(
-        client, reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk]), lead_organisation=cast.defence.pk
-    )
+    response = post_unchanged_form(client, change_url(cast.chapter_a, "algemeen"), lead_organisation=cast.defence.pk)
     assert response.status_code == 302
     cast.chapter_a.refresh_from_db()
     assert cast.chapter_a.lead_organisation == cast.unicef
@@ -341,7 +340,7 @@ def test_editor_cannot_reassign_a_chapter(client, cast):
 def test_nobody_changes_a_published_edition_not_even_a_superuser(client, cast):
     superuser = f.user(is_superuser=True)
     client.force_login(superuser)
-    chapter_url = reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk])
+    chapter_url = change_url(cast.chapter_a)
     chapter_data = form_data(client.get(chapter_url))
     figure_data = form_data(client.get(figure_url(cast.figure_a)))
     edition_url = reverse("admin:kib_edition_change", args=[cast.edition.pk])
@@ -368,7 +367,7 @@ def test_nobody_changes_a_published_edition_not_even_a_superuser(client, cast):
 def test_a_correction_lets_coordinators_change_the_published_edition(client, cast):
     f.publish(cast.edition, by=cast.coordinator)
     services.open_correction(cast.edition, by=cast.coordinator, reason="Typfout")
-    url = reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk])
+    url = change_url(cast.chapter_a)
     client.force_login(cast.coordinator)
     assert post_unchanged_form(client, url, summary="<p>Verbeterd</p>").status_code == 302
     cast.chapter_a.refresh_from_db()

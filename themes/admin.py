@@ -1,13 +1,18 @@
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.http import HttpResponseRedirect
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from indicators.models import DataGap
 from kib.admin_base import KibInlineMixin, KibModelAdmin, KibStackedInline, KibTabularInline
 from kib.models import Edition
-from kib.workflow import scoping
+from kib.workflow import dashboard, scoping
 from kib.workflow.admin import ChapterWorkflowMixin
-from themes import parts
+from themes import parts, section_pages, sections
+from themes.forms import DevelopmentGroupForm, chapter_recommendation_choices
+from themes.inline_choices import share_choices
 from themes.models import (
     Chapter,
     ChapterRecommendation,
@@ -33,6 +38,15 @@ class ThemeAdmin(KibModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
 
 
+def shortened(entries, length=200):
+    """The latest state changes with their explanation cut short (shown only; the history page has them whole)."""
+    entries = list(entries)
+    for entry in entries:
+        entry.comment = Truncator(entry.comment).chars(length)
+    return entries
+
+
+AUDIT_ON_PAGE = 5  # state changes listed on a section page; the history page lists them all
 CHAPTER_INLINES = {}  # part model -> its inline on the chapter page; the order is that of ``themes.parts``
 
 
@@ -83,11 +97,28 @@ class ChapterRecommendationInline(KibTabularInline):
     verbose_name_plural = _("aanbevelingen VN-Kinderrechtencomité (met beoordeling van de beweging)")
 
 
+class ChapterRecommendationsMixin:
+    """A development group's codes as checkboxes of its own chapter's recommendations (``themes.forms``)."""
+
+    def with_chapter_choices(self, form, chapter_id):
+        choices = chapter_recommendation_choices(chapter_id) if chapter_id else ()
+        return type(form.__name__, (form,), {"chapter_choices": choices})
+
+
 @chapter_inline
-class DevelopmentGroupInline(KibTabularInline):
+class DevelopmentGroupInline(ChapterRecommendationsMixin, KibTabularInline):
     model = DevelopmentGroup
     fields = ["position", "kind", "title", "recommendations"]
+    form = DevelopmentGroupForm
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("recommendations")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = self.with_chapter_choices(formset.form, obj.pk if obj else None)
+        return formset
     verbose_name_plural = _("cijfermatige ontwikkelingen en beleidsbeschrijvingen (open een groep voor de items)")
 
 
@@ -145,18 +176,91 @@ class ChapterAdmin(ChapterWorkflowMixin, KibModelAdmin):
             chapter.edition, chapter.theme = editions.get(record.edition_id), themes.get(record.theme_id)
             record.history_object = chapter  # shadows the descriptor that builds a new instance per access
 
-    def render_change_form(self, request, context, *args, **kwargs):
-        """Place each inline after the fieldset it belongs to (``after_fieldset``), as in the printed chapter."""
-        inlines = list(context.get("inline_admin_formsets", []))
-        placed = set()
-        sections = []
-        for fieldset in context["adminform"]:
-            here = [f for f in inlines if str(getattr(f.opts, "after_fieldset", "")) == str(fieldset.name)]
-            placed.update(id(f) for f in here)
-            sections.append((fieldset, here))
-        context["print_sections"] = sections
-        context["trailing_inlines"] = [f for f in inlines if id(f) not in placed]
-        return super().render_change_form(request, context, *args, **kwargs)
+    # -- one section per page (``themes.sections``) ------------------------------
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("edition", "theme", "lead_organisation")  # the list's too
+
+    def get_object(self, request, object_id, from_field=None):
+        """Read once per page view: the workflow panel and the form show the same chapter (GET only; a save
+        reads it afresh)."""
+        if request.method != "GET":
+            return super().get_object(request, object_id, from_field)
+        cache = request.__dict__.setdefault("_kib_chapter", {})
+        if (object_id, from_field) not in cache:
+            cache[object_id, from_field] = super().get_object(request, object_id, from_field)
+        return cache[object_id, from_field]
+
+    def section(self, request):
+        """The section this request shows and saves (``?sectie=``; the default one when missing or unknown)."""
+        return sections.get(request.GET.get("sectie"))
+
+    def get_fieldsets(self, request, obj=None):
+        """The section's own fields only; the add page the assignment; restoring a revision the whole chapter."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return [(sections.BY_KEY["algemeen"].title, {"fields": list(sections.BY_KEY["algemeen"].fields)})]
+        if getattr(request, "kib_restoring", None):
+            return fieldsets
+        section = self.section(request)
+        fields = list(section.fields)
+        if section.key == "algemeen":
+            fields[3:3] = [("state", "version"), ("updated_at", "revised_by")]
+        if "chapter_version" in flatten_fieldsets(fieldsets):  # the lock travels with every section's form
+            fields.append("chapter_version")
+        return [(section.title, {"fields": fields, "description": section.help})]
+
+    def get_inline_instances(self, request, obj=None):
+        """The section's part inlines only: a section's save never touches another section's parts."""
+        if obj is None:
+            return []
+        section = self.section(request)
+        instances = [inline for inline in super().get_inline_instances(request, obj) if inline.model in section.parts]
+        for inline in instances:
+            if isinstance(inline, admin.StackedInline):
+                # Each part folded under its title (open when it has an error): a section stays about three
+                # screens tall however many parts it holds.
+                fields = inline.get_fieldsets(request, obj)[0][1]["fields"]
+                inline.fieldsets = [(_("Bewerken"), {"fields": fields, "classes": ["collapse"]})]
+        return instances
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            shown = flatten_fieldsets(inline.get_fieldsets(request, obj))
+            # What the rows' labels and read-only values read (a submitted chapter shows each choice as text).
+            related = {f.name for f in inline.model._meta.concrete_fields if f.is_relation and f.name in shown}
+            select = {*parts.BY_MODEL[inline.model].select_with_label, *related}
+            yield share_choices(formset, sorted(select)), inline
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None:
+            section = self.section(request)
+            context.update(
+                section=section,
+                navigator=section_pages.navigator(obj, section),
+                next_section=section_pages.next_section(section),
+                status_label=dashboard.status_label(obj),
+                deadline_words=dashboard.deadline_text(obj.deadline, obj.state) if obj.deadline else "",
+                # The latest state changes only; the history page has them all.
+                audit_entries=shortened(context.get("audit_entries", [])[:AUDIT_ON_PAGE]),
+            )
+            if section.key == "caribisch":
+                context["caribbean_parts"] = section_pages.caribbean_parts(obj)
+            if section.key == "voetnoten":
+                context["cited_sources"] = section_pages.cited_sources(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        """"Opslaan en verder bewerken" stays in the section; "Opslaan en volgende sectie" opens the next one."""
+        section = self.section(request)
+        if "_nextsection" in request.POST:
+            following = section_pages.next_section(section) or section
+            self.message_user(request, _("Het hoofdstuk “%(chapter)s” is opgeslagen.") % {"chapter": obj})
+            return HttpResponseRedirect(section_pages.section_url(obj, following))
+        response = super().response_change(request, obj)
+        if "_continue" in request.POST and response.status_code == 302:
+            response["Location"] = section_pages.section_url(obj, section)
+        return response
 
     inlines = [CHAPTER_INLINES[part.model] for part in parts.PARTS if part.on_chapter_page]
 
@@ -177,14 +281,42 @@ class DevelopmentItemInline(KibStackedInline):
 
 
 @admin.register(DevelopmentGroup)
-class DevelopmentGroupAdmin(KibModelAdmin):
+class DevelopmentGroupAdmin(ChapterRecommendationsMixin, KibModelAdmin):
+    """A group's own page: its items, its codes (the chapter's recommendations only), and the way back to the
+    chapter's section."""
+
     chapter_path = parts.chapter_path(DevelopmentGroup)
     list_display = ["__str__", "chapter", "kind"]
     list_filter = ["kind", "chapter__edition", "chapter__theme"]
     search_fields = ["title"]
     list_select_related = ["chapter__edition", "chapter__theme"]
-    filter_horizontal = ["recommendations"]
+    fields = ["chapter", "kind", "position", "title", "printed_codes", "recommendations"]
+    form = DevelopmentGroupForm
     inlines = [DevelopmentItemInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("chapter__edition", "chapter__theme")
+
+    def get_fields(self, request, obj=None):
+        """New groups get their codes once their chapter is known (on the chapter's page, or after saving)."""
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [name for name in fields if name != "recommendations"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return self.with_chapter_choices(form, obj.chapter_id if obj else None)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            chapter = dashboard.with_status(Chapter.objects.filter(pk=obj.chapter_id)).get()  # "wijzigingen gevraagd"
+            context.update(
+                chapter=chapter,
+                chapter_section=sections.of_part(DevelopmentGroup),
+                section_url=section_pages.section_url(chapter, sections.of_part(DevelopmentGroup)),
+                status_label=dashboard.status_label(chapter),
+                deadline_words=dashboard.deadline_text(chapter.deadline, chapter.state) if chapter.deadline else "",
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(Figure)

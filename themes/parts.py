@@ -52,7 +52,9 @@ class Part:
     @property
     def select_with_label(self):
         """What its ``__str__`` reads besides its own row."""
-        return ("recommendation",) if self.model is themes.ChapterRecommendation else ()
+        if self.model is themes.ChapterRecommendation:
+            return ("recommendation",)
+        return ("figure",) if issubclass(self.model, themes.Block) else ()  # a block without title is named by its figure
 
     @property
     def points_at_figure(self):

@@ -39,7 +39,7 @@ def test_editor_writes_bold_a_list_and_a_link_with_the_toolbar(page, live_server
     violations = []
     page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
     login("redacteur-unicef")
-    page.goto(f"{live_server.url}/admin/themes/chapter/{draft_chapter.pk}/change/")
+    page.goto(f"{live_server.url}/admin/themes/chapter/{draft_chapter.pk}/change/?sectie=stand")
 
     editor = page.locator(".prose-editor:has(#id_summary)")
     text = editor.locator(".ProseMirror")

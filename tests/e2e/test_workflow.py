@@ -56,7 +56,7 @@ def test_a_chapter_goes_from_draft_to_publication(page, live_server, login, scre
     from themes.models import Chapter
 
     edition, chapter = edition_2025
-    chapter_url = f"{live_server.url}/admin/themes/chapter/{chapter.pk}/change/"
+    chapter_url = f"{live_server.url}/admin/themes/chapter/{chapter.pk}/change/?sectie=stand"  # the summary's section
     state = page.locator("#chapter-state")
 
     # The editor drafts and submits.
@@ -66,6 +66,7 @@ def test_a_chapter_goes_from_draft_to_publication(page, live_server, login, scre
     assert page.locator("#dashboard tbody tr").count() == 1  # only UNICEF's chapter
     screenshot("workflow-1-editor-dashboard")
     page.get_by_role("link", name="3. Armoede en sociale zekerheid").click()
+    page.locator(".section-nav").get_by_role("link", name="Zo staat het ervoor").click()
     write_in_editor(page, "#id_summary", "In 2023 groeiden 6,4% van de kinderen op in armoede; in 2024 naar schatting 5,8%.")
     page.click("input[name=_continue]")
     assert "Het hoofdstuk ‘2025 · 3. Armoede en sociale zekerheid’ is gewijzigd" in page.locator(".messagelist").inner_text()
@@ -76,9 +77,10 @@ def test_a_chapter_goes_from_draft_to_publication(page, live_server, login, scre
     # The coordinator asks for changes, with a comment.
     switch_user(page, login, "coordinator")
     page.goto(chapter_url)
+    page.locator(".workflow-request-changes summary").click()
     page.fill("#request-changes-comment", "Noem ook de bron van de schatting voor 2024 (CPB?).")
     page.click("#workflow-request-changes")
-    assert state.inner_text() == "concept"
+    assert state.inner_text() == "wijzigingen gevraagd"  # a draft sent back, as the bar names it
     assert "Noem ook de bron" in page.locator("#review-comments").inner_text()
     screenshot("workflow-3-coordinator-requested-changes")
 

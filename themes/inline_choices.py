@@ -1,0 +1,72 @@
+"""Choices of an inline's select boxes read once per page, not once per row.
+
+Django renders a foreign-key select by running its queryset for every form of an inline (a
+figure chosen per key-figure paragraph), and an autocomplete by fetching the selected object for
+every form (a recommendation per row). On the chapter's section pages that made the query count
+grow with the chapter. ``share_choices(formset)`` reads each list once and hands it to every
+form; validation still runs against the field's queryset (``ModelChoiceField.to_python``), so
+what may be chosen does not change.
+"""
+
+from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
+from django.utils.functional import cached_property
+
+
+def _inner(widget):
+    return widget.widget if isinstance(widget, RelatedFieldWidgetWrapper) else widget
+
+
+class PreloadedAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete whose selected option comes from ``preloaded`` ({pk: object}) instead of a query."""
+
+    preloaded = None
+
+    def optgroups(self, name, value, attr=None):
+        selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if self.preloaded is None or any(v not in self.preloaded for v in selected):
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        for pk in selected:
+            label = self.choices.field.label_from_instance(self.preloaded[pk])
+            options.append(self.create_option(name, pk, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+def share_choices(formset_class, select_related=()):
+    """``formset_class`` whose forms share one read of every foreign-key select and autocomplete; its rows
+    come with ``select_related`` (what their labels read)."""
+
+    class SharedChoicesFormSet(formset_class):
+        def __init__(self, *args, **kwargs):
+            if select_related and kwargs.get("queryset") is not None:
+                kwargs["queryset"] = kwargs["queryset"].select_related(*select_related)
+            super().__init__(*args, **kwargs)
+
+        @cached_property
+        def forms(self):
+            built = super().forms
+            if built:
+                _share(built)
+            return built
+
+    SharedChoicesFormSet.__name__ = formset_class.__name__
+    return SharedChoicesFormSet
+
+
+def _share(built):
+    for name, field in built[0].fields.items():
+        if not isinstance(field, forms.ModelChoiceField) or isinstance(field, forms.ModelMultipleChoiceField):
+            continue
+        widget = _inner(field.widget)
+        if isinstance(widget, AutocompleteSelect):
+            values = {str(form[name].value()) for form in built if form[name].value() not in (None, "")}
+            preloaded = {str(obj.pk): obj for obj in field.queryset.filter(pk__in=values)} if values else {}
+            for form in built:
+                inner = _inner(form.fields[name].widget)
+                inner.__class__ = PreloadedAutocompleteSelect  # same widget, selected option without a query
+                inner.preloaded = preloaded
+        elif isinstance(widget, forms.Select):
+            choices = list(iter(field.choices))  # iter: no COUNT query first
+            for form in built:
+                _inner(form.fields[name].widget).choices = choices

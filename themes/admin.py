@@ -23,6 +23,7 @@ from themes.models import (
     LatestDevelopment,
     Theme,
 )
+from themes.ordering import OrderedInlineMixin, SortableAdminBase
 
 
 @admin.register(Theme)
@@ -49,14 +50,14 @@ class CitationInline(KibInlineMixin, GenericTabularInline):
 
 
 @chapter_inline
-class DefinitionInline(KibStackedInline):
+class DefinitionInline(OrderedInlineMixin, KibStackedInline):
     model = Definition
     after_fieldset = _("Focus")
     fields = ["position", "label", "question", "body", "source_name"]
 
 
 @chapter_inline
-class HeadlineValueInline(KibTabularInline):
+class HeadlineValueInline(OrderedInlineMixin, KibTabularInline):
     model = HeadlineValue
     after_fieldset = _("Kerncijfer")
     fields = ["position", "label", "value", "display", "unit"]
@@ -64,7 +65,7 @@ class HeadlineValueInline(KibTabularInline):
 
 
 @chapter_inline
-class KeyFigureInline(KibStackedInline):
+class KeyFigureInline(OrderedInlineMixin, KibStackedInline):
     model = KeyFigureParagraph
     fields = ["position", ("title", "subheading"), "territory", "body", "figure"]
 
@@ -76,7 +77,7 @@ class FigureInline(KibStackedInline):
 
 
 @chapter_inline
-class ChapterRecommendationInline(KibTabularInline):
+class ChapterRecommendationInline(OrderedInlineMixin, KibTabularInline):
     model = ChapterRecommendation
     fields = ["position", "recommendation", "movement", "movement_reasoning"]
     autocomplete_fields = ["recommendation"]
@@ -84,7 +85,7 @@ class ChapterRecommendationInline(KibTabularInline):
 
 
 @chapter_inline
-class DevelopmentGroupInline(KibTabularInline):
+class DevelopmentGroupInline(OrderedInlineMixin, KibTabularInline):
     model = DevelopmentGroup
     fields = ["position", "kind", "title", "recommendations"]
     show_change_link = True
@@ -92,32 +93,32 @@ class DevelopmentGroupInline(KibTabularInline):
 
 
 @chapter_inline
-class LatestDevelopmentInline(KibStackedInline):
+class LatestDevelopmentInline(OrderedInlineMixin, KibStackedInline):
     model = LatestDevelopment
     fields = ["position", ("subheading", "date"), "title", "territory", "body"]
 
 
 @chapter_inline
-class ChapterSectionInline(KibStackedInline):
+class ChapterSectionInline(OrderedInlineMixin, KibStackedInline):
     model = ChapterSection
     fields = ["position", "title", "body"]
 
 
 @chapter_inline
-class FootnoteInline(KibTabularInline):
+class FootnoteInline(OrderedInlineMixin, KibTabularInline):
     model = Footnote
     fields = ["position", "marker", "text"]
 
 
 @chapter_inline
-class DataGapInline(KibTabularInline):
+class DataGapInline(OrderedInlineMixin, KibTabularInline):
     model = DataGap
     fields = ["position", "description", "holder", "recommendation", "territory", "status"]
     autocomplete_fields = ["recommendation"]
 
 
 @admin.register(Chapter)
-class ChapterAdmin(ChapterWorkflowMixin, KibModelAdmin):
+class ChapterAdmin(SortableAdminBase, ChapterWorkflowMixin, KibModelAdmin):
     chapter_path = ""
     list_display = ["__str__", "edition", "theme", "lead_organisation", "state", "deadline", "updated_at"]
     list_filter = ["edition", "state", "theme", "lead_organisation"]
@@ -171,13 +172,13 @@ class ChapterAdmin(ChapterWorkflowMixin, KibModelAdmin):
         return readonly if scoping.is_coordinator(request.user) else [*readonly, *self.assignment_fields]
 
 
-class DevelopmentItemInline(KibStackedInline):
+class DevelopmentItemInline(OrderedInlineMixin, KibStackedInline):
     model = DevelopmentItem
     fields = ["position", "title", "territory", "body", "figure"]
 
 
 @admin.register(DevelopmentGroup)
-class DevelopmentGroupAdmin(KibModelAdmin):
+class DevelopmentGroupAdmin(SortableAdminBase, KibModelAdmin):
     chapter_path = parts.chapter_path(DevelopmentGroup)
     list_display = ["__str__", "chapter", "kind"]
     list_filter = ["kind", "chapter__edition", "chapter__theme"]

@@ -8,6 +8,7 @@ from kib.models import Edition
 from kib.workflow import scoping
 from kib.workflow.admin import ChapterWorkflowMixin
 from themes import parts
+from themes.forms import CitingInlineMixin
 from themes.models import (
     Chapter,
     ChapterRecommendation,
@@ -50,7 +51,7 @@ class CitationInline(KibInlineMixin, GenericTabularInline):
 
 
 @chapter_inline
-class DefinitionInline(OrderedInlineMixin, KibStackedInline):
+class DefinitionInline(CitingInlineMixin, OrderedInlineMixin, KibStackedInline):
     model = Definition
     after_fieldset = _("Focus")
     fields = ["position", "label", "question", "body", "source_name"]
@@ -65,13 +66,13 @@ class HeadlineValueInline(OrderedInlineMixin, KibTabularInline):
 
 
 @chapter_inline
-class KeyFigureInline(OrderedInlineMixin, KibStackedInline):
+class KeyFigureInline(CitingInlineMixin, OrderedInlineMixin, KibStackedInline):
     model = KeyFigureParagraph
     fields = ["position", ("title", "subheading"), "territory", "body", "figure"]
 
 
 @chapter_inline
-class FigureInline(KibStackedInline):
+class FigureInline(CitingInlineMixin, KibStackedInline):
     model = Figure
     fields = [("number", "title"), "description", "source_line", "footnote", ("printed_without_chart", "no_chart_note")]
 
@@ -93,7 +94,7 @@ class DevelopmentGroupInline(OrderedInlineMixin, KibTabularInline):
 
 
 @chapter_inline
-class LatestDevelopmentInline(OrderedInlineMixin, KibStackedInline):
+class LatestDevelopmentInline(CitingInlineMixin, OrderedInlineMixin, KibStackedInline):
     model = LatestDevelopment
     fields = ["position", ("subheading", "date"), "title", "territory", "body"]
 
@@ -172,7 +173,7 @@ class ChapterAdmin(SortableAdminBase, ChapterWorkflowMixin, KibModelAdmin):
         return readonly if scoping.is_coordinator(request.user) else [*readonly, *self.assignment_fields]
 
 
-class DevelopmentItemInline(OrderedInlineMixin, KibStackedInline):
+class DevelopmentItemInline(CitingInlineMixin, OrderedInlineMixin, KibStackedInline):
     model = DevelopmentItem
     fields = ["position", "title", "territory", "body", "figure"]
 

@@ -107,6 +107,9 @@ def place_notes(html, footnotes=(), sources=()):
     taken = set()
     rest = []
     for footnote in footnotes:
+        if getattr(footnote, "auto_numbered", False):  # added from the part: its call goes after the text
+            rest.append(footnote)
+            continue
         pattern = _call_pattern(footnote.marker)
         found = None
         for index, (is_text, piece) in enumerate(pieces):
@@ -144,6 +147,9 @@ def attach_loose_footnotes(loose, parts):
     """
     remaining = []
     for footnote in loose:
+        if getattr(footnote, "auto_numbered", False):  # numbered in print order: it has no call to look for
+            remaining.append(footnote)
+            continue
         pattern = _call_pattern(footnote.marker)
         for part in parts:
             body = getattr(part, "body", None) or getattr(part, "text", "") or ""

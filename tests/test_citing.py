@@ -135,7 +135,7 @@ def test_footnotes_added_from_parts_are_numbered_in_print_order_after_their_text
     markers = {fn.text: fn.marker for part in [*layout.definitions, *layout.latest_developments] for fn in part.printed_footnotes}
     assert markers == {"Noot bij definitie": "1", "Noot bij eerder": "3", "Noot bij later": "4"}
     html = place_notes(layout.definitions[0].body, layout.definitions[0].printed_footnotes)
-    assert "Definitie met 1 getal1<span" in html  # after the text, not after the "1" standing in it
+    assert "Definitie met 1 getal<sup>1</sup><span" in html  # after the text, not after the "1" standing in it
 
 
 # -- through the chapter's change form -----------------------------------------------------------------
@@ -218,3 +218,18 @@ def test_a_submitted_chapter_shows_its_sources_read_only(client):
     client.force_login(cast.editor_a)
     html = client.get(change_url(cast.chapter_a)).content.decode()
     assert "CBS, Cijfers" in html and "new_sources" not in html and "new_footnote" not in html
+
+
+def test_on_the_parts_own_page_a_citation_takes_the_parts_chapter(client):
+    cast = f.workflow_cast()
+    part = LatestDevelopment.objects.create(chapter=cast.chapter_a, title="Deel")
+    source = Source.objects.create(url="https://example.org/bron", title="Bron")
+    url = reverse("admin:themes_latestdevelopment_change", args=[part.pk])
+    client.force_login(cast.editor_a)
+    response = client.get(url)
+    assert 'name="themes-citation-content_type-object_id-0-chapter"' not in response.content.decode()
+    data = form_data(response)
+    prefix = "themes-citation-content_type-object_id"
+    data.update({f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-0-source": str(source.pk), f"{prefix}-0-position": "1"})
+    assert client.post(url, data).status_code == 302
+    assert Citation.objects.get().chapter == cast.chapter_a

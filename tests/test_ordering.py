@@ -132,3 +132,15 @@ def test_an_approved_chapter_is_not_reordered_by_a_coordinator(client):
     data[fields[str(first.pk)]], data[fields[str(second.pk)]] = "2", "1"
     client.post(change_url(chapter), data)
     assert list(chapter.latest_developments.values_list("title", flat=True)) == ["Eerste", "Tweede"]
+
+
+def test_a_published_editions_chapter_offers_no_order_to_change(client):
+    from kib.models import Edition
+
+    cast = f.workflow_cast()
+    published = f.edition(2024, state=Edition.State.PUBLISHED)
+    chapter = f.chapter(edition=published, lead_organisation=cast.unicef)
+    latest(chapter, "Eerste", "Tweede")
+    client.force_login(cast.coordinator)
+    html = client.get(change_url(chapter)).content.decode()
+    assert "Eerste" in html and "latest_developments-0-position" not in html and "kib-move" not in html

@@ -8,7 +8,7 @@ from kib.models import Edition
 from kib.workflow import scoping
 from kib.workflow.admin import ChapterWorkflowMixin
 from themes import parts
-from themes.forms import CitingInlineMixin
+from themes.forms import CitingInlineMixin, PartCitationFormSet
 from themes.models import (
     Chapter,
     ChapterRecommendation,
@@ -46,8 +46,9 @@ def chapter_inline(inline):
 
 class CitationInline(KibInlineMixin, GenericTabularInline):
     model = Citation
-    fields = ["source", "chapter", "position"]
+    fields = ["source", "position"]
     autocomplete_fields = ["source"]
+    formset = PartCitationFormSet  # the chapter is the part's
 
 
 @chapter_inline

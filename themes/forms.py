@@ -9,6 +9,7 @@ with the lines and a message per bad line. The work is done by ``themes.citing``
 
 from django import forms
 from django.contrib import admin
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.db.models import Prefetch
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,7 @@ class CitingPartForm(FrozenCheckForm):
     remove_citations = forms.MultipleChoiceField(
         label=_("Bronnen van dit onderdeel"),
         required=False,
+        initial=(),  # unbound: nothing ticked (a form posted back as shown sends no value)
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Vink een bron aan om haar bij dit onderdeel weg te halen."),
     )
@@ -105,3 +107,11 @@ class CitingInlineMixin:
         formset = super().get_formset(request, obj, **kwargs)
         formset.form = type(formset.form.__name__, (formset.form,), {"kib_user": request.user})
         return formset
+
+
+class PartCitationFormSet(BaseGenericInlineFormSet):
+    """The citations on a part's own page: their chapter is the part's, never chosen."""
+
+    def save_new(self, form, commit=True):
+        form.instance.chapter = self.instance.owning_chapter
+        return super().save_new(form, commit)

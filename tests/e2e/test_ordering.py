@@ -56,6 +56,10 @@ def drag(page, source, target):
     page.wait_for_timeout(400)
 
 
+def show(page, selector):
+    page.locator(selector).evaluate("element => element.scrollIntoView({block: 'start'})")
+
+
 def shown(page, selector):
     return page.locator(selector).evaluate_all("rows => rows.map(r => r.querySelector('input._reorder_') && "
                                                "r.querySelector('input[name$=\"-title\"], input[name$=\"-label\"]').value)")
@@ -78,7 +82,7 @@ def test_editor_drags_two_rows_and_moves_two_with_the_buttons(page, live_server,
     assert not page.locator("input[name='latest_developments-0-position']").is_visible()
     up = page.get_by_role("button", name="Omhoog: Charlie")
     assert up.evaluate("b => b.tagName") == "BUTTON"
-    page.locator("#latest_developments-group").scroll_into_view_if_needed()
+    show(page, "#headline_values-group")
     screenshot("ordering-before", full_page=False)
     page.set_viewport_size({"width": 1280, "height": 3600})  # the four rows in view at once, to drag between
     # Drag Delta (its heading is the handle) above Alfa; drag 2023 (its first cell) above 2021.
@@ -96,7 +100,9 @@ def test_editor_drags_two_rows_and_moves_two_with_the_buttons(page, live_server,
     assert page.evaluate("document.activeElement.getAttribute('aria-label')").startswith("Omlaag: 2021")  # focus stays
     assert "nu 3 van 3" in page.locator("#headline_values-group .kib-order-status").inner_text()
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.locator("#latest_developments-group").scroll_into_view_if_needed()
+    show(page, "#headline_values-group")
+    screenshot("ordering-moved-values", full_page=False)
+    show(page, "#latest_developments-group")
     screenshot("ordering-moved", full_page=False)
 
     page.locator("input[name=_continue]").click()
@@ -128,6 +134,43 @@ def test_a_submitted_chapter_cannot_be_dragged_or_moved(page, live_server, login
     drag(page, latest.nth(3), latest.nth(0))
     assert page.locator("#latest_developments-group .inline_label").all_inner_texts()[0].startswith("Alfa")
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.locator("#latest_developments-group").scroll_into_view_if_needed()
+    page.evaluate("getSelection().removeAllRanges()")
+    show(page, "#latest_developments-group")
     screenshot("ordering-read-only", full_page=False)
     assert not errors, errors
+
+
+def test_editor_pastes_a_source_and_a_footnote_in_the_part(page, live_server, login, screenshot, draft_chapter):
+    from django.contrib.contenttypes.models import ContentType
+
+    from themes.layout import ChapterLayout
+    from themes.models import Chapter, Citation, Footnote, LatestDevelopment
+
+    login("redacteur-unicef")
+    url = f"{live_server.url}/admin/themes/chapter/{draft_chapter.pk}/change/"
+    page.goto(url)
+    bravo = page.locator("#latest_developments-group .inline-related.has_original").nth(1)
+    bravo.locator("textarea[name$='-new_sources']").fill("javascript:alert(1)")
+    page.locator("input[name=_continue]").click()
+    page.wait_for_load_state("load")
+    assert "is geen webadres" in page.locator(".errorlist").first.inner_text()
+    assert not Citation.objects.exists()
+
+    bravo = page.locator("#latest_developments-group .inline-related.has_original").nth(1)
+    bravo.locator("textarea[name$='-new_sources']").fill(
+        "https://www.CBS.nl/jeugd/?utm_source=nieuwsbrief | CBS | Jeugdmonitor\nhttps://www.cbs.nl/jeugd"
+    )
+    bravo.locator("textarea[name$='-new_footnote']").fill("Cijfers over 2023.")
+    page.locator("input[name=_continue]").click()
+    page.wait_for_load_state("load")
+    assert page.locator(".messagelist .success").count() == 1
+    part = LatestDevelopment.objects.get(title="Bravo")
+    target = {"content_type": ContentType.objects.get_for_model(part), "object_id": part.pk}
+    assert list(Citation.objects.filter(**target).values_list("source__url", flat=True)) == ["https://www.cbs.nl/jeugd"]
+    assert Footnote.objects.get(**target).text == "Cijfers over 2023."
+    bravo = page.locator("#latest_developments-group .inline-related.has_original").nth(1)
+    assert "CBS, Jeugdmonitor" in bravo.inner_text()  # the citation shows in the part, removable
+    bravo.locator("textarea[name$='-new_sources']").scroll_into_view_if_needed()
+    screenshot("ordering-citing", full_page=False)
+    printed = ChapterLayout(Chapter.objects.get(pk=draft_chapter.pk)).latest_developments[1]
+    assert [fn.marker for fn in printed.printed_footnotes] == ["1"]

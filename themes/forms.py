@@ -27,23 +27,20 @@ class CitingPartForm(FrozenCheckForm):
         label=_("Bronnen toevoegen"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField kib-sources"}),
-        help_text=_(
-            "Eén webadres per regel, eventueel gevolgd door ' | uitgever | titel'. Een bron die KIB al kent, "
-            "wordt hergebruikt."
-        ),
+        help_text=_("Eén webadres per regel, eventueel gevolgd door ' | uitgever | titel'."),
     )
     remove_citations = forms.MultipleChoiceField(
         label=_("Bronnen van dit onderdeel"),
         required=False,
         initial=(),  # unbound: nothing ticked (a form posted back as shown sends no value)
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Vink een bron aan om haar bij dit onderdeel weg te halen."),
+        help_text=_("Aanvinken en opslaan haalt de bron hier weg."),
     )
     new_footnote = forms.CharField(
         label=_("Voetnoot toevoegen"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
-        help_text=_("Komt onder aan de pagina, genummerd in de volgorde van het rapport."),
+        help_text=_("Onder aan de pagina, automatisch genummerd."),
     )
     kib_user = None  # set on the class by CitingInlineMixin.get_formset
 
@@ -52,8 +49,8 @@ class CitingPartForm(FrozenCheckForm):
         if "remove_citations" in self.fields:
             cited = list(self.instance.citations.all()) if self.instance.pk else []
             self.fields["remove_citations"].choices = [(str(c.pk), cited_label(c.source)) for c in cited]
-            if not cited:
-                self.fields["remove_citations"].help_text = _("Nog geen bronnen.")
+            if not cited:  # nothing to remove: no row on the page
+                self.fields["remove_citations"].widget = forms.MultipleHiddenInput()
 
     def clean_new_sources(self):
         text = self.cleaned_data.get("new_sources", "")
@@ -91,7 +88,7 @@ class CitingInlineMixin:
     def get_fields(self, request, obj=None):
         fields = [name for name in super().get_fields(request, obj) if name not in CITING_FIELDS]
         if self.has_change_permission(request, obj):
-            return [*fields, *CITING_FIELDS]
+            return [*fields, ("new_sources", "new_footnote"), "remove_citations"]  # pasting side by side
         return [*fields, "cited_sources"]
 
     def get_readonly_fields(self, request, obj=None):

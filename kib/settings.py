@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_prose_editor",  # the rich-text editor of the admin (kib/richtext.py)
+    "adminsortable2",  # dragging a chapter's parts into order (themes/ordering.py)
     "kib",
     "themes",
     "recommendations",

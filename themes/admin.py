@@ -11,7 +11,7 @@ from kib.models import Edition
 from kib.workflow import dashboard, scoping
 from kib.workflow.admin import ChapterWorkflowMixin
 from themes import parts, section_pages, sections
-from themes.forms import DevelopmentGroupForm, chapter_recommendation_choices
+from themes.forms import CitingInlineMixin, DevelopmentGroupForm, PartCitationFormSet, chapter_recommendation_choices
 from themes.inline_choices import share_choices
 from themes.models import (
     Chapter,
@@ -28,6 +28,7 @@ from themes.models import (
     LatestDevelopment,
     Theme,
 )
+from themes.ordering import OrderedInlineMixin, SortableAdminBase
 
 
 @admin.register(Theme)
@@ -58,19 +59,20 @@ def chapter_inline(inline):
 
 class CitationInline(KibInlineMixin, GenericTabularInline):
     model = Citation
-    fields = ["source", "chapter", "position"]
+    fields = ["source", "position"]
     autocomplete_fields = ["source"]
+    formset = PartCitationFormSet  # the chapter is the part's
 
 
 @chapter_inline
-class DefinitionInline(KibStackedInline):
+class DefinitionInline(CitingInlineMixin, OrderedInlineMixin, KibStackedInline):
     model = Definition
     after_fieldset = _("Focus")
     fields = ["position", "label", "question", "body", "source_name"]
 
 
 @chapter_inline
-class HeadlineValueInline(KibTabularInline):
+class HeadlineValueInline(OrderedInlineMixin, KibTabularInline):
     model = HeadlineValue
     after_fieldset = _("Kerncijfer")
     fields = ["position", "label", "value", "display", "unit"]
@@ -78,19 +80,19 @@ class HeadlineValueInline(KibTabularInline):
 
 
 @chapter_inline
-class KeyFigureInline(KibStackedInline):
+class KeyFigureInline(CitingInlineMixin, OrderedInlineMixin, KibStackedInline):
     model = KeyFigureParagraph
     fields = ["position", ("title", "subheading"), "territory", "body", "figure"]
 
 
 @chapter_inline
-class FigureInline(KibStackedInline):
+class FigureInline(CitingInlineMixin, KibStackedInline):
     model = Figure
     fields = [("number", "title"), "description", "source_line", "footnote", ("printed_without_chart", "no_chart_note")]
 
 
 @chapter_inline
-class ChapterRecommendationInline(KibTabularInline):
+class ChapterRecommendationInline(OrderedInlineMixin, KibTabularInline):
     model = ChapterRecommendation
     fields = ["position", "recommendation", "movement", "movement_reasoning"]
     autocomplete_fields = ["recommendation"]
@@ -106,7 +108,7 @@ class ChapterRecommendationsMixin:
 
 
 @chapter_inline
-class DevelopmentGroupInline(ChapterRecommendationsMixin, KibTabularInline):
+class DevelopmentGroupInline(ChapterRecommendationsMixin, OrderedInlineMixin, KibTabularInline):
     model = DevelopmentGroup
     fields = ["position", "kind", "title", "recommendations"]
     form = DevelopmentGroupForm
@@ -123,32 +125,32 @@ class DevelopmentGroupInline(ChapterRecommendationsMixin, KibTabularInline):
 
 
 @chapter_inline
-class LatestDevelopmentInline(KibStackedInline):
+class LatestDevelopmentInline(CitingInlineMixin, OrderedInlineMixin, KibStackedInline):
     model = LatestDevelopment
     fields = ["position", ("subheading", "date"), "title", "territory", "body"]
 
 
 @chapter_inline
-class ChapterSectionInline(KibStackedInline):
+class ChapterSectionInline(OrderedInlineMixin, KibStackedInline):
     model = ChapterSection
     fields = ["position", "title", "body"]
 
 
 @chapter_inline
-class FootnoteInline(KibTabularInline):
+class FootnoteInline(OrderedInlineMixin, KibTabularInline):
     model = Footnote
     fields = ["position", "marker", "text"]
 
 
 @chapter_inline
-class DataGapInline(KibTabularInline):
+class DataGapInline(OrderedInlineMixin, KibTabularInline):
     model = DataGap
     fields = ["position", "description", "holder", "recommendation", "territory", "status"]
     autocomplete_fields = ["recommendation"]
 
 
 @admin.register(Chapter)
-class ChapterAdmin(ChapterWorkflowMixin, KibModelAdmin):
+class ChapterAdmin(SortableAdminBase, ChapterWorkflowMixin, KibModelAdmin):
     chapter_path = ""
     list_display = ["__str__", "edition", "theme", "lead_organisation", "state", "deadline", "updated_at"]
     list_filter = ["edition", "state", "theme", "lead_organisation"]
@@ -275,13 +277,13 @@ class ChapterAdmin(ChapterWorkflowMixin, KibModelAdmin):
         return readonly if scoping.is_coordinator(request.user) else [*readonly, *self.assignment_fields]
 
 
-class DevelopmentItemInline(KibStackedInline):
+class DevelopmentItemInline(CitingInlineMixin, OrderedInlineMixin, KibStackedInline):
     model = DevelopmentItem
     fields = ["position", "title", "territory", "body", "figure"]
 
 
 @admin.register(DevelopmentGroup)
-class DevelopmentGroupAdmin(ChapterRecommendationsMixin, KibModelAdmin):
+class DevelopmentGroupAdmin(ChapterRecommendationsMixin, SortableAdminBase, KibModelAdmin):
     """A group's own page: its items, its codes (the chapter's recommendations only), and the way back to the
     chapter's section."""
 

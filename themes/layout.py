@@ -205,7 +205,8 @@ class ChapterLayout:
         self._ct_ids = {model: content_type.id for model, content_type in ct.items()}
         self._footnotes = defaultdict(list)
         self.loose_footnotes = []
-        for footnote in self._parts("footnotes"):
+        self._all_footnotes = self._parts("footnotes")
+        for footnote in self._all_footnotes:
             if footnote.content_type_id and footnote.object_id:
                 self._footnotes[(footnote.content_type_id, footnote.object_id)].append(footnote)
             else:
@@ -246,6 +247,45 @@ class ChapterLayout:
         for key, footnotes in self._footnotes.items():
             if key not in printed:
                 self.loose_footnotes.extend(footnotes)
+        self._number_automatic_footnotes()
+
+    def _number_automatic_footnotes(self):
+        """Footnotes without a marker (added from their part) get 1, 2, 3… in print order.
+
+        Numbers that a typed marker of the chapter already uses are skipped. Such a footnote is
+        marked ``auto_numbered``: it is placed after its part's text, never after a number that
+        happens to stand in it (``themes.notes``).
+        """
+        footnotes, figures_seen = [], set()
+
+        def add(part):
+            footnotes.extend(part.printed_footnotes)
+            figure = getattr(part, "printed_figure", None)
+            if figure is not None and figure.pk not in figures_seen:
+                figures_seen.add(figure.pk)
+                footnotes.extend(figure.printed_footnotes)
+
+        for definition in self.definitions:
+            add(definition)
+        footnotes.extend(self.loose_footnotes)
+        for block in self.key_figures:
+            add(block)
+        for figure in self.unplaced_figures:
+            add(figure)
+        for group in [*self.numerical_groups, *self.policy_groups]:
+            for item in group.printed_items:
+                add(item)
+        for block in self.latest_developments:
+            add(block)
+        typed = {f.marker for f in self._all_footnotes if f.marker and not getattr(f, "auto_numbered", False)}
+        number = 0
+        for footnote in footnotes:
+            if footnote.marker and not getattr(footnote, "auto_numbered", False):
+                continue
+            number += 1
+            while str(number) in typed:
+                number += 1
+            footnote.marker, footnote.auto_numbered = str(number), True
 
     def _parts(self, key):
         """One kind of part in the printed order: loaded by ``load_printed_parts``, else fetched now."""

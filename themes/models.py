@@ -366,7 +366,13 @@ class ChapterSection(ChapterPart):
 
 class Footnote(ChapterPart):
     chapter = models.ForeignKey(Chapter, on_delete=models.CASCADE, related_name="footnotes", verbose_name=_("hoofdstuk"))
-    marker = models.CharField(_("teken"), max_length=8, default="*")
+    marker = models.CharField(
+        _("teken"),
+        max_length=8,
+        default="*",
+        blank=True,
+        help_text=_("Leeg: automatisch genummerd (1, 2, 3…) in de volgorde van het rapport, achter de tekst van het onderdeel."),
+    )
     text = models.TextField(_("tekst"))
     content_type = models.ForeignKey(
         ContentType, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("soort onderdeel")
@@ -380,7 +386,7 @@ class Footnote(ChapterPart):
         verbose_name_plural = _("voetnoten")
 
     def __str__(self):
-        return f"{self.marker} {self.text[:60]}"
+        return f"{self.marker or '#'} {self.text[:60]}"
 
 
 class Citation(ChapterPart):

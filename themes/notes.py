@@ -95,6 +95,13 @@ def sources_html(sources, css_class="fn sources"):
     return format_html('<span class="{}">{}</span>', css_class, mark_safe(" · ".join(links)))  # noqa: S308
 
 
+def _call(footnote):
+    """The call printed for a footnote whose marker is not in the text: a numbered one as a superscript."""
+    if getattr(footnote, "auto_numbered", False):
+        return str(format_html("<sup>{}</sup>", footnote.marker))
+    return escape(footnote.marker)
+
+
 def place_notes(html, footnotes=(), sources=()):
     """``html`` (sanitised rich text) with each footnote after its call and the sources at the end of the last paragraph.
 
@@ -107,6 +114,9 @@ def place_notes(html, footnotes=(), sources=()):
     taken = set()
     rest = []
     for footnote in footnotes:
+        if getattr(footnote, "auto_numbered", False):  # added from the part: its call goes after the text
+            rest.append(footnote)
+            continue
         pattern = _call_pattern(footnote.marker)
         found = None
         for index, (is_text, piece) in enumerate(pieces):
@@ -126,7 +136,7 @@ def place_notes(html, footnotes=(), sources=()):
         pieces[index][1] = text
     joined = "".join(piece for _is_text, piece in pieces)
     # A footnote whose call is missing from the text gets its marker as the call, at the end.
-    tail = "".join([escape(f.marker) + str(footnote_html(f)) for f in rest] + [str(sources_html(sources))])
+    tail = "".join([_call(f) + str(footnote_html(f)) for f in rest] + [str(sources_html(sources))])
     if tail:
         closing = joined.rfind("</p>")
         if closing != -1:
@@ -144,6 +154,9 @@ def attach_loose_footnotes(loose, parts):
     """
     remaining = []
     for footnote in loose:
+        if getattr(footnote, "auto_numbered", False):  # numbered in print order: it has no call to look for
+            remaining.append(footnote)
+            continue
         pattern = _call_pattern(footnote.marker)
         for part in parts:
             body = getattr(part, "body", None) or getattr(part, "text", "") or ""

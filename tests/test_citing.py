@@ -21,8 +21,9 @@ from themes.notes import place_notes
 pytestmark = pytest.mark.django_db
 
 
-def change_url(chapter):
-    return reverse("admin:themes_chapter_change", args=[chapter.pk])
+def change_url(chapter, section="laatste"):
+    """The chapter's section page holding the parts a test changes (latest developments unless said)."""
+    return reverse("admin:themes_chapter_change", args=[chapter.pk]) + f"?sectie={section}"
 
 
 def citations_of(part):

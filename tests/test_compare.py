@@ -63,7 +63,7 @@ def test_plain_text_keeps_paragraphs_and_line_breaks():
 
 def test_editors_fix_in_a_latest_development_shows_as_a_word_diff(client, cast):
     client.force_login(cast.editor_a)
-    url = reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk])
+    url = reverse("admin:themes_chapter_change", args=[cast.chapter_a.pk]) + "?sectie=laatste"
     data = form_data(client.get(url))
     [body] = [key for key, value in data.items() if key.endswith("-body") and "2025" in str(value)]
     data[body] = "<p>De wet gaat in 2026 in.</p><p>Daarna volgt een evaluatie.</p>"

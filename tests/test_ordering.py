@@ -17,8 +17,9 @@ from themes.models import Chapter, DevelopmentGroup, DevelopmentItem, LatestDeve
 pytestmark = pytest.mark.django_db
 
 
-def change_url(chapter):
-    return reverse("admin:themes_chapter_change", args=[chapter.pk])
+def change_url(chapter, section="laatste"):
+    """The chapter's section page holding the parts a test changes (latest developments unless said)."""
+    return reverse("admin:themes_chapter_change", args=[chapter.pk]) + f"?sectie={section}"
 
 
 def latest(chapter, *titles):
@@ -77,10 +78,10 @@ def test_groups_are_ordered_by_position_within_their_kind(client):
         group.recommendations.set([rec])
         groups.append(group)
     client.force_login(cast.editor_a)
-    data = form_data(client.get(change_url(cast.chapter_a)))
+    data = form_data(client.get(change_url(cast.chapter_a, "ontwikkelingen")))
     fields = order_fields(data, "development_groups")
     data[fields[str(groups[0].pk)]], data[fields[str(groups[1].pk)]] = "2", "1"
-    assert client.post(change_url(cast.chapter_a), data).status_code == 302
+    assert client.post(change_url(cast.chapter_a, "ontwikkelingen"), data).status_code == 302
     printed = ChapterLayout(Chapter.objects.get(pk=cast.chapter_a.pk)).policy_groups
     assert [group.title for group in printed] == ["B", "A"]
 

@@ -33,7 +33,7 @@ def cast():
 def section_page(user, chapter, key):
     """The review panel as the section page includes it: ``chapter_review.html`` with ``section``
     (``key=None``: as a page without sections includes it)."""
-    request = RequestFactory().get(f"/admin/themes/chapter/{chapter.pk}/change/?sectie={key}")
+    request = RequestFactory().get(f"/admin/themes/chapter/{chapter.pk}/change/" + (f"?sectie={key}" if key else ""))
     request.user = user
     chapter_admin = admin.site._registry[Chapter]
     context = {

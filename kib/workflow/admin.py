@@ -192,7 +192,9 @@ class ChapterWorkflowMixin:
         for comment in comments:
             where = review.section_of(comment)
             comment.url, comment.section_title = review.url(comment), where.title if where else ""
-        targets = _comment_targets(chapter)
+        # A section page offers only its own parts as targets: reading every part of the chapter cost a query per kind.
+        section = self.section(request) if hasattr(self, "section") and "sectie" in request.GET else None
+        targets = _comment_targets(chapter, section)
         return {
             "workflow_actions": self.available_actions(request, chapter),
             "review_comments": comments,

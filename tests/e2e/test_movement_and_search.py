@@ -68,7 +68,7 @@ def test_editor_assesses_two_recommendations_and_the_journalist_finds_exactly_th
     editor = f.editor(chapter.lead_organisation, username="redacteur-migratie-e2e", password="kinderrechten-demo")
     codes = list(chapter.chapter_recommendations.order_by("position").values_list("recommendation__code", flat=True))[:2]
     login(editor.username)
-    page.goto(f"{live_server.url}/admin/themes/chapter/{chapter.pk}/change/")
+    page.goto(f"{live_server.url}/admin/themes/chapter/{chapter.pk}/change/?sectie=aanbevelingen")
     for row in (0, 1):
         page.select_option(f"#id_chapter_recommendations-{row}-movement", label="vooruitgang")
         page.fill(f"#id_chapter_recommendations-{row}-movement_reasoning", f"Minder kinderen in de noodopvang ({row}).")

@@ -56,6 +56,11 @@ def drag(page, source, target):
     page.wait_for_timeout(400)
 
 
+def unfold(row):
+    """Open a part folded under its title ("Bewerken"), as the editor clicks it; an open one stays open."""
+    row.locator("details").first.evaluate("details => { details.open = true; }")
+
+
 def show(page, selector):
     page.locator(selector).evaluate("element => element.scrollIntoView({block: 'start'})")
 
@@ -66,6 +71,8 @@ def shown(page, selector):
 
 
 def test_editor_drags_two_rows_and_moves_two_with_the_buttons(page, live_server, login, screenshot, draft_chapter):
+    """The latest developments in their section, the headline values in theirs (one section per page):
+    on each, one row dragged and one moved with a button, saved with "Opslaan en verder bewerken"."""
     from themes.layout import ChapterLayout
     from themes.models import Chapter
 
@@ -73,28 +80,37 @@ def test_editor_drags_two_rows_and_moves_two_with_the_buttons(page, live_server,
     page.on("console", lambda message: "Content Security Policy" in message.text and violations.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
     login("redacteur-unicef")
-    page.goto(f"{live_server.url}/admin/themes/chapter/{draft_chapter.pk}/change/")
-    page.wait_for_load_state("load")
+    base = f"{live_server.url}/admin/themes/chapter/{draft_chapter.pk}/change/"
 
+    page.goto(base + "?sectie=laatste")
+    page.wait_for_load_state("load")
     latest = "#latest_developments-group .inline-related.has_original"
-    values = "#headline_values-group tr.has_original"
     assert page.locator("#latest_developments-group fieldset.sortable").count() == 1
     assert not page.locator("input[name='latest_developments-0-position']").is_visible()
     up = page.get_by_role("button", name="Omhoog: Charlie")
     assert up.evaluate("b => b.tagName") == "BUTTON"
-    show(page, "#headline_values-group")
-    screenshot("ordering-before", full_page=False)
-    page.set_viewport_size({"width": 1280, "height": 3600})  # the four rows in view at once, to drag between
-    # Drag Delta (its heading is the handle) above Alfa; drag 2023 (its first cell) above 2021.
+    page.set_viewport_size({"width": 1280, "height": 3600})  # both rows of a drag in view
+    show(page, "#latest_developments-group")
     drag(page, page.locator(f"{latest} h3").nth(3), page.locator(f"{latest} h3").nth(0))
     assert shown(page, latest) == ["Delta", "Alfa", "Bravo", "Charlie"]
+    page.get_by_role("button", name="Omhoog: Charlie").click()  # Charlie one up with a click
+    assert shown(page, latest) == ["Delta", "Alfa", "Charlie", "Bravo"]
+    page.set_viewport_size({"width": 1280, "height": 900})
+    show(page, "#latest_developments-group")
+    screenshot("ordering-moved", full_page=False)
+    page.locator("input[name=_continue]").click()
+    page.wait_for_load_state("load")
+    assert page.locator(".messagelist .success").count() == 1
+    assert "sectie=laatste" in page.url  # back in the same section
+
+    page.goto(base + "?sectie=kerncijfer")
+    page.wait_for_load_state("load")
+    values = "#headline_values-group tr.has_original"
+    page.set_viewport_size({"width": 1280, "height": 3600})
+    show(page, "#headline_values-group")
     drag(page, page.locator(f"{values} td.original p").nth(2), page.locator(f"{values} td.original p").nth(0))
     assert shown(page, values) == ["2023", "2021", "2022"]
-
-    # Charlie one up with a click; 2022 one up from the keyboard (Tab to it, Enter).
-    page.get_by_role("button", name="Omhoog: Charlie").click()
-    assert shown(page, latest) == ["Delta", "Alfa", "Charlie", "Bravo"]
-    page.get_by_role("button", name="Omlaag: 2021").focus()
+    page.get_by_role("button", name="Omlaag: 2021").focus()  # 2021 one down from the keyboard (Enter)
     page.keyboard.press("Enter")
     assert shown(page, values) == ["2023", "2022", "2021"]
     assert page.evaluate("document.activeElement.getAttribute('aria-label')").startswith("Omlaag: 2021")  # focus stays
@@ -102,12 +118,10 @@ def test_editor_drags_two_rows_and_moves_two_with_the_buttons(page, live_server,
     page.set_viewport_size({"width": 1280, "height": 900})
     show(page, "#headline_values-group")
     screenshot("ordering-moved-values", full_page=False)
-    show(page, "#latest_developments-group")
-    screenshot("ordering-moved", full_page=False)
-
     page.locator("input[name=_continue]").click()
     page.wait_for_load_state("load")
     assert page.locator(".messagelist .success").count() == 1
+
     chapter = Chapter.objects.get(pk=draft_chapter.pk)
     assert list(chapter.latest_developments.values_list("title", flat=True)) == ["Delta", "Alfa", "Charlie", "Bravo"]
     assert list(chapter.headline_values.values_list("label", flat=True)) == ["2023", "2022", "2021"]
@@ -125,7 +139,7 @@ def test_a_submitted_chapter_cannot_be_dragged_or_moved(page, live_server, login
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     login("redacteur-unicef")
-    page.goto(f"{live_server.url}/admin/themes/chapter/{draft_chapter.pk}/change/")
+    page.goto(f"{live_server.url}/admin/themes/chapter/{draft_chapter.pk}/change/?sectie=laatste")
     page.wait_for_load_state("load")
     assert page.locator("button.kib-move").count() == 0
     assert page.locator("fieldset.sortable").count() == 0
@@ -147,16 +161,18 @@ def test_editor_pastes_a_source_and_a_footnote_in_the_part(page, live_server, lo
     from themes.models import Chapter, Citation, Footnote, LatestDevelopment
 
     login("redacteur-unicef")
-    url = f"{live_server.url}/admin/themes/chapter/{draft_chapter.pk}/change/"
+    url = f"{live_server.url}/admin/themes/chapter/{draft_chapter.pk}/change/?sectie=laatste"
     page.goto(url)
     bravo = page.locator("#latest_developments-group .inline-related.has_original").nth(1)
+    unfold(bravo)
     bravo.locator("textarea[name$='-new_sources']").fill("javascript:alert(1)")
     page.locator("input[name=_continue]").click()
     page.wait_for_load_state("load")
-    assert "is geen webadres" in page.locator(".errorlist").first.inner_text()
+    assert page.locator(".errorlist", has_text="is geen webadres").first.is_visible()  # the part opened on its error
     assert not Citation.objects.exists()
 
     bravo = page.locator("#latest_developments-group .inline-related.has_original").nth(1)
+    unfold(bravo)
     bravo.locator("textarea[name$='-new_sources']").fill(
         "https://www.CBS.nl/jeugd/?utm_source=nieuwsbrief | CBS | Jeugdmonitor\nhttps://www.cbs.nl/jeugd"
     )
@@ -169,6 +185,7 @@ def test_editor_pastes_a_source_and_a_footnote_in_the_part(page, live_server, lo
     assert list(Citation.objects.filter(**target).values_list("source__url", flat=True)) == ["https://www.cbs.nl/jeugd"]
     assert Footnote.objects.get(**target).text == "Cijfers over 2023."
     bravo = page.locator("#latest_developments-group .inline-related.has_original").nth(1)
+    unfold(bravo)
     assert "CBS, Jeugdmonitor" in bravo.inner_text()  # the citation shows in the part, removable
     bravo.locator("textarea[name$='-new_sources']").scroll_into_view_if_needed()
     screenshot("ordering-citing", full_page=False)

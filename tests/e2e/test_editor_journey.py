@@ -61,7 +61,14 @@ def shot(page):
         for width, height, label in ((1280, 900, "1280"), (390, 844, "390")):
             page.set_viewport_size({"width": width, "height": height})
             if locator is not None:
-                page.locator(locator).first.evaluate("element => element.scrollIntoView({block: 'start'})")
+                # Just below the bar that stays in view at the top.
+                page.locator(locator).first.evaluate(
+                    """element => {
+                        element.scrollIntoView({block: 'start'});
+                        const bar = document.querySelector('#chapter-bar');
+                        if (bar && element !== bar) window.scrollBy(0, -bar.getBoundingClientRect().height - 8);
+                    }"""
+                )
             path = SHOTS / f"journey-{name}-{label}.png"
             page.screenshot(path=str(path), full_page=full_page)
             paths.append(path)
@@ -223,6 +230,7 @@ def test_editor_writes_orders_cites_previews_submits_and_the_public_sees_it(page
     page.click("#workflow-submit")
     page.wait_for_load_state("load")
     assert page.locator("#chapter-state").inner_text() == "ingediend"
+    assert page.url.endswith("?sectie=laatste")  # back on the section the editor submitted from
     shot("7-submitted", "#chapter-bar")
     assert not any("<" in text for text in typed), typed  # never a tag typed
     assert not violations, violations

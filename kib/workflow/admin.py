@@ -238,8 +238,13 @@ class ChapterWorkflowMixin:
             raise Http404
         return chapter
 
-    def _back(self, chapter):
-        return redirect(reverse("admin:themes_chapter_change", args=[chapter.pk]))
+    def _back(self, chapter, request=None):
+        """Back to the chapter, on the section the button was pressed on (``sectie`` in the form)."""
+        url = reverse("admin:themes_chapter_change", args=[chapter.pk])
+        section_key = request.POST.get("sectie", "") if request is not None else ""
+        if section_key in sections.BY_KEY:
+            url = f"{url}?sectie={section_key}"
+        return redirect(url)
 
     def workflow_view(self, request, object_id, action):
         if action not in CHAPTER_ACTIONS:
@@ -266,7 +271,7 @@ class ChapterWorkflowMixin:
             messages.error(request, str(exc))
         else:
             messages.success(request, done)
-        return self._back(chapter)
+        return self._back(chapter, request)
 
     def approve_confirmation(self, request, chapter, seen_version, refusal):
         """The second step of approving a chapter with open comments: the comments, and a box to tick."""

@@ -11,3 +11,11 @@ document.addEventListener("formset:added", (event) => {
   );
   if (first) first.focus();
 });
+
+// A part whose form came back with an error opens, so the editor sees the message beside the field.
+// (Django opens a fold with an error itself only when the field stands alone on its line.)
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("details").forEach((fold) => {
+    if (fold.querySelector(".errorlist li, .errors")) fold.open = true;
+  });
+});

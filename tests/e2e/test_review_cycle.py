@@ -199,19 +199,22 @@ def test_a_yearly_cycle_from_starting_2026_to_publishing_it(page, live_server, l
     as_user(page, login, "coordinator")
     page.goto(f"{url}/admin/themes/chapter/{violence.pk}/change/")
     page.get_by_role("link", name="Geschiedenis").click()
+    # From the coordinator's last version (the planning: a state change is in the log, not a version) to now.
     rows = page.locator("#change-history tbody tr", has_text="coordinator")
-    rows.last.locator("input[name=old]").check()  # the version the coordinator sent back
+    rows.first.locator("input[name=old]").check()
+    shot("08-history-choose-versions")
     page.get_by_role("button", name="Vergelijk de gekozen versies").click()
+    shot("09-coordinator-compares-versions")
     changed = page.locator("#part-compare tr", has_text="Wet kindermishandeling")
-    assert "in 2025" in changed.locator("del").all_inner_texts()[0]
-    assert "op 1 juli 2026" in " ".join(changed.locator("ins").all_inner_texts())
-    shot("08-coordinator-compares-versions")
+    assert "gewijzigd" in changed.inner_text()
+    assert [t.strip() for t in changed.locator("del").all_inner_texts()] == ["in", "2025"]
+    assert [t.strip() for t in changed.locator("ins").all_inner_texts()] == ["op", "1 juli 2026"]
 
     # ... and approves over the open comment, after confirming.
     page.goto(f"{url}/admin/themes/chapter/{violence.pk}/change/")
     page.click("#workflow-approve")
     assert "Klopt dit nog?" in page.locator("#approve-open-comments").inner_text()
-    shot("09-approve-despite-open-comment")
+    shot("10-approve-despite-open-comment")
     page.check("#id_despite_open_comments")
     page.click("#approve-confirm")
     assert page.locator("#chapter-state").inner_text() == "goedgekeurd"
@@ -230,13 +233,13 @@ def test_a_yearly_cycle_from_starting_2026_to_publishing_it(page, live_server, l
     assert "Hoofdstuk 3. Geweld tegen kinderen heeft 1 open opmerking." in listed
     assert "Overgenomen van vorig jaar en nog niet bekeken: Inleiding" in listed
     assert "3. Geweld tegen kinderen: " not in listed  # the editor looked at all of chapter 3
-    shot("10-readiness-before-publishing")
+    shot("11-readiness-before-publishing")
 
     # 8. Fixed, each from its link: the figure marked printed without a chart, with a note ...
     problems.get_by_role("link", name="Figuur 1 in hoofdstuk 1. Discriminatie").click()
     page.check("#id_printed_without_chart")
     page.fill("#id_no_chart_note", "Er zijn geen landelijke cijfers over ervaren discriminatie op school.")
-    shot("11-figure-printed-without-chart")
+    shot("12-figure-printed-without-chart")
     page.click("input[name=_save]")
     assert Figure.objects.get(chapter=discrimination).printed_without_chart
 
@@ -245,7 +248,7 @@ def test_a_yearly_cycle_from_starting_2026_to_publishing_it(page, live_server, l
         page.goto(f"{url}/admin/dashboard/2026/")
         page.click("#edition-publish")
         page.locator("#readiness-problems").get_by_role("link", name=name).click()
-        shot("12-confirm-" + name.split(":")[0].split(".")[0].replace(" ", "-").lower())
+        shot("13-confirm-" + name.split(":")[0].split(".")[0].replace(" ", "-").lower())
         page.click("#confirm-all-carried-over")
     assert CarriedOver.objects.unconfirmed().filter(edition=new).count() == 0
 
@@ -265,8 +268,8 @@ def test_a_yearly_cycle_from_starting_2026_to_publishing_it(page, live_server, l
     page.click("#publish-confirm")
     assert Edition.objects.get(pk=new.pk).state != Edition.State.PUBLISHED  # not confirmed: nothing frozen
     page.check("#id_confirm")
-    shot("13-publish-confirm")
+    shot("14-publish-confirm")
     page.click("#publish-confirm")
     assert "gepubliceerd en bevroren" in page.locator(".messagelist").inner_text()
-    shot("14-published")
+    shot("15-published")
     assert Edition.objects.get(pk=new.pk).state == Edition.State.PUBLISHED

@@ -213,7 +213,8 @@ def test_a_yearly_cycle_from_starting_2026_to_publishing_it(page, live_server, l
     # ... and approves over the open comment, after confirming.
     page.goto(f"{url}/admin/themes/chapter/{violence.pk}/change/")
     page.click("#workflow-approve")
-    assert "Klopt dit nog?" in page.locator("#approve-open-comments").inner_text()
+    open_comments = page.locator("#approve-open-comments").inner_text()
+    assert "Klopt dit nog?" in open_comments and "Aangepast: 1 juli 2026." in open_comments  # with the answer
     shot("10-approve-despite-open-comment")
     page.check("#id_despite_open_comments")
     page.click("#approve-confirm")

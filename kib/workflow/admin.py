@@ -275,7 +275,9 @@ class ChapterWorkflowMixin:
 
     def approve_confirmation(self, request, chapter, seen_version, refusal):
         """The second step of approving a chapter with open comments: the comments, and a box to tick."""
-        comments = list(chapter.review_comments.open().select_related("author"))
+        comments = list(
+            chapter.review_comments.open().select_related("author").prefetch_related("replies__author")
+        )
         for comment in comments:
             comment.url = review.url(comment)
         return TemplateResponse(

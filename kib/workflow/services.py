@@ -501,6 +501,11 @@ def plan_chapters(chapters, by, deadline=_UNSET, lead_organisation=_UNSET, contr
                 Chapter.objects.filter(pk=chapter.pk).update(version=F("version") + 1, updated_at=timezone.now())
         audit(chapter, by, Action.PLAN, comment="; ".join(said))
         result.done.append(chapter)
+    # ``update()`` writes no history: record the planned state in the chapters' history, by the
+    # planner (else the next save shows the new deadline and lead as that editor's change).
+    if result.done:
+        planned = list(Chapter.objects.filter(pk__in=[c.pk for c in result.done]))
+        Chapter.history.bulk_history_create(planned, update=True, default_user=by)
     return result
 
 

@@ -61,7 +61,6 @@ def dashboard(request, year=None):
 
 def _with_text(records):
     """Attach ``text`` (the part's current text, plain) to each record; one query per kind of part."""
-    from django.utils.html import strip_tags
 
     from kib.workflow.freshness import text_fields
 
@@ -74,9 +73,21 @@ def _with_text(records):
         for record in group:
             obj = objects.get(record.object_id)
             fields = [record.field] if record.field else text_fields(model)
-            values = [strip_tags(str(getattr(obj, name) or "")) for name in fields] if obj else []
+            values = [_readable(model._meta.get_field(name), getattr(obj, name)) for name in fields] if obj else []
             record.text = " · ".join(v for v in values if v.strip())
     return records
+
+
+def _readable(field, value):
+    """A field's value as the editor knows it: a choice by its label ("Twee jaren vergeleken", not
+    "two_periods"), a ticked box by its name, rich text without tags."""
+    from django.db import models
+
+    from kib.workflow.diff import plain_text
+
+    if isinstance(field, models.BooleanField):
+        return str(field.verbose_name) if value else ""
+    return plain_text(field, value)
 
 
 def _confirm_page(request, records, back, title, confirm, can_confirm):

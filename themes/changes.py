@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from themes import models as themes
 
@@ -25,10 +26,10 @@ NEW, REWRITTEN, REMOVED = "nieuw", "herschreven", "vervallen"
 
 # The chapter's own texts that go to print, with their label, in the printed order.
 CHAPTER_TEXTS = [
-    ("focus", "Focus"),
-    ("focus_text", "Focus"),
-    ("intro_question", "Inleidende vraag"),
-    ("summary", "Zo staat het ervoor"),
+    ("focus", _("Focus")),
+    ("focus_text", _("Focus")),
+    ("intro_question", _("Inleidende vraag")),
+    ("summary", _("Zo staat het ervoor")),
 ]
 
 
@@ -119,12 +120,12 @@ def _block_title(part):
 
 
 PART_KINDS = [
-    ("Definities", lambda c: c.loaded_parts["definitions"], lambda p: p.question or p.label, ("question", "body")),
-    ("Kerncijfer", lambda c: c.loaded_parts["headline_values"], lambda p: p.label, ("display", "unit")),
-    ("Kengetallen", lambda c: c.loaded_parts["key_figures"], _block_title, ("title", "body")),
-    ("Ontwikkelingen per aanbeveling", _items, _block_title, ("title", "body")),
-    ("Laatste ontwikkelingen", lambda c: c.loaded_parts["latest_developments"], _block_title, ("title", "body")),
-    ("Vrije secties", lambda c: c.loaded_parts["sections"], lambda p: p.title, ("title", "body")),
+    (_("Definities"), lambda c: c.loaded_parts["definitions"], lambda p: p.question or p.label, ("question", "body")),
+    (_("Kerncijfer"), lambda c: c.loaded_parts["headline_values"], lambda p: p.label, ("display", "unit")),
+    (_("Kengetallen"), lambda c: c.loaded_parts["key_figures"], _block_title, ("title", "body")),
+    (_("Ontwikkelingen per aanbeveling"), _items, _block_title, ("title", "body")),
+    (_("Laatste ontwikkelingen"), lambda c: c.loaded_parts["latest_developments"], _block_title, ("title", "body")),
+    (_("Vrije secties"), lambda c: c.loaded_parts["sections"], lambda p: p.title, ("title", "body")),
 ]
 
 

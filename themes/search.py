@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Expression, Q
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from themes import models as themes
 
@@ -41,13 +42,13 @@ class Source:
 
 
 SOURCES = [
-    Source(themes.Chapter, "", "intro_question", "summary", "Zo staat het ervoor"),
-    Source(themes.Definition, "chapter", "question", "body", "Definitie"),
-    Source(themes.KeyFigureParagraph, "chapter", "title", "body", "Kerncijfers"),
-    Source(themes.Figure, "chapter", "title", "description", "Figuur"),
-    Source(themes.DevelopmentItem, "group__chapter", "title", "body", "Ontwikkeling"),
-    Source(themes.LatestDevelopment, "chapter", "title", "body", "Laatste ontwikkeling"),
-    Source(themes.ChapterSection, "chapter", "title", "body", "Tekst"),
+    Source(themes.Chapter, "", "intro_question", "summary", _("Zo staat het ervoor")),
+    Source(themes.Definition, "chapter", "question", "body", _("Definitie")),
+    Source(themes.KeyFigureParagraph, "chapter", "title", "body", _("Kerncijfers")),
+    Source(themes.Figure, "chapter", "title", "description", _("Figuur")),
+    Source(themes.DevelopmentItem, "group__chapter", "title", "body", _("Ontwikkeling")),
+    Source(themes.LatestDevelopment, "chapter", "title", "body", _("Laatste ontwikkeling")),
+    Source(themes.ChapterSection, "chapter", "title", "body", _("Tekst")),
 ]
 
 

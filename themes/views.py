@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -130,6 +131,18 @@ def _search_frame():
     )
 
 
+def _options(field):
+    """The ``<option>`` elements of a filter, the chosen one selected (made here: a template loop cost more than the search)."""
+    chosen = field.value()
+    chosen = "" if chosen is None else str(chosen)
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>{escape(label)}</option>'
+            for value, label in field.field.choices
+        )
+    )
+
+
 @require_safe
 def search(request):
     """Search every published edition (never a draft); the results are not cached: the words are the visitor's own.
@@ -141,7 +154,8 @@ def search(request):
     """
     frame = cached(("search-frame",), _search_frame)
     form = SearchForm(request.GET or None, editions=frame.editions, themes=frame.themes)
-    context = {"form": form, "results": None, "total": 0}
+    fields = [(form["q"], None), *((form[name], _options(form[name])) for name in ("editie", "thema"))]
+    context = {"form": form, "fields": fields, "results": None, "total": 0}
     title = gettext("Zoeken")
     if form.is_valid() and form.cleaned_data["q"].strip():
         query = form.cleaned_data["q"].strip()

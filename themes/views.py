@@ -12,9 +12,10 @@ from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import localize
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -143,6 +144,42 @@ def _options(field):
     )
 
 
+def _results_html(results, total, query):
+    """The results section: per edition, per chapter, the passages (already escaped and marked).
+
+    Written out here rather than in a template: three nested template loops cost more than the
+    search query itself. Everything from the database or the visitor is escaped.
+    """
+    count = ngettext(
+        "%(counter)s passage gevonden voor ‘%(query)s’", "%(counter)s passages gevonden voor ‘%(query)s’", total
+    ) % {"counter": localize(total), "query": escape(query)}
+    out = [f'<section class="search-results" aria-labelledby="results-title">\n  <h2 id="results-title">{count}</h2>\n']
+    for group in results:
+        edition = group["edition"]
+        out.append(
+            f'  <section class="search-edition" aria-labelledby="editie-{edition.year}">\n'
+            f'    <h3 id="editie-{edition.year}"><a href="{escape(edition.url)}">{escape(edition.label)}</a></h3>\n'
+        )
+        for entry in group["chapters"]:
+            chapter = entry["chapter"]
+            out.append(
+                f'    <article class="search-chapter">\n      <h4><a href="{escape(chapter.url)}" lang="nl">'
+                f"{chapter.theme_number}. {escape(chapter.display_title)}</a></h4>\n"
+                '      <ul class="search-hits">\n'
+            )
+            out.extend(
+                f'        <li><span class="meta">{escape(hit["label"])}</span> <span lang="nl">{hit["passage"]}</span></li>\n'
+                for hit in entry["hits"]
+            )
+            out.append("      </ul>\n    </article>\n")
+        out.append("  </section>\n")
+    if not results:
+        nothing = escape(gettext("Niets gevonden. Probeer een ander woord, of zoek in alle edities en thema's."))
+        out.append(f"  <p>{nothing}</p>\n")
+    out.append("</section>")
+    return mark_safe("".join(out))
+
+
 @require_safe
 def search(request):
     """Search every published edition (never a draft); the results are not cached: the words are the visitor's own.
@@ -155,12 +192,12 @@ def search(request):
     frame = cached(("search-frame",), _search_frame)
     form = SearchForm(request.GET or None, editions=frame.editions, themes=frame.themes)
     fields = [(form["q"], None), *((form[name], _options(form[name])) for name in ("editie", "thema"))]
-    context = {"form": form, "fields": fields, "results": None, "total": 0}
+    context = {"form": form, "fields": fields, "results_html": ""}
     title = gettext("Zoeken")
     if form.is_valid() and form.cleaned_data["q"].strip():
         query = form.cleaned_data["q"].strip()
         results, total = search_editions(query, form.cleaned_data["editie"], form.cleaned_data["thema"] or None, frame.chapters)
-        context.update(results=results, total=total, query=query)
+        context["results_html"] = _results_html(results, total, query)
         title = gettext("Zoeken: %(query)s") % {"query": escape(query)}
     body = render_to_string("public/search_body.html", context)
     middle = frame.middle.replace(LANGUAGE_FORM_SLOT, language_form(request), 1)  # the header's, in the kept frame

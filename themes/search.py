@@ -155,7 +155,7 @@ def stems(query):
 def passage(title, body, query):
     """Plain text around the first match, escaped, with every matching word in ``<mark>``."""
     text = html.unescape(strip_tags(f"{title} · {body}" if title and body else title or body))
-    text = re.sub(r"\s+", " ", text).strip()
+    text = " ".join(text.split())  # the same as re.sub(r"\s+", " ", …).strip() (the same Unicode spaces), faster
     found = stems(query)
     pattern = re.compile(r"\b(?:" + "|".join(re.escape(stem) for stem in found) + r")\w*", re.IGNORECASE) if found else None
     first = pattern.search(text) if pattern else None

@@ -111,8 +111,3 @@ def page_response(request, key_parts, build):
     if LANGUAGE_FORM_SLOT in html:
         html = html.replace(LANGUAGE_FORM_SLOT, language_form(request), 1)
     return HttpResponse(html)
-
-
-def fresh_response(request, html):
-    """Respond with a page rendered for this request (search results), the language form put in place."""
-    return HttpResponse(html.replace(LANGUAGE_FORM_SLOT, language_form(request), 1))

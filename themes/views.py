@@ -5,21 +5,27 @@ answers 404 whatever the URL. The page is rendered once per content version and 
 from the public cache (``kib.public_cache``); the queries below run only when it is rebuilt.
 """
 
+from dataclasses import dataclass
+
 from django import forms
 from django.db.models import OuterRef, Q, Subquery
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from kib.models import Edition
-from kib.public_cache import cached, fresh_response, page_response
+from kib.public_cache import LANGUAGE_FORM_SLOT, cached, language_form, page_response
 from kib.publication.models import PublishedPdf
 from themes import changes
 from themes.layout import PRINTED_WITH_CHAPTER, load_printed_parts
 from themes.models import Chapter
-from themes.search import MAX_QUERY_LENGTH
+from themes.search import MAX_QUERY_LENGTH, EditionRef, chapter_refs
 from themes.search import search as search_editions
 
 
@@ -70,45 +76,129 @@ def chapter_detail(request, year, theme_slug):
 class SearchForm(forms.Form):
     """The search box with its two filters; the choices are the published editions and their themes.
 
-    ``editions``: the published editions, newest first; ``chapters``: every published chapter with
-    its edition and theme (the themes to choose from).
+    ``editions``: (year, label) of the published editions, newest first; ``themes``: (slug, label)
+    of the themes they have chapters of, in their order.
     """
 
     q = forms.CharField(label=_("Zoeken in alle edities"), max_length=MAX_QUERY_LENGTH, required=False)
     editie = forms.TypedChoiceField(label=_("Editie"), coerce=int, required=False, empty_value=None)
     thema = forms.ChoiceField(label=_("Thema"), required=False)
 
-    def __init__(self, *args, editions, chapters, **kwargs):
+    def __init__(self, *args, editions, themes, **kwargs):
         super().__init__(*args, **kwargs)
         unknown = _("onbekende waarde ‘%(value)s’; kies uit de lijst")
-        self.fields["editie"].choices = [("", _("Alle edities")), *((e.year, str(e)) for e in editions)]
+        self.fields["editie"].choices = [("", _("Alle edities")), *editions]
         self.fields["editie"].error_messages["invalid_choice"] = unknown
-        published = sorted({c.theme for c in chapters}, key=lambda t: t.number)
-        self.fields["thema"].choices = [("", _("Alle thema's")), *((t.slug, f"{t.number}. {t.nav_label}") for t in published)]
+        self.fields["thema"].choices = [("", _("Alle thema's")), *themes]
         self.fields["thema"].error_messages["invalid_choice"] = unknown
 
 
+TITLE_SLOT = "<!--kib:search-title-->"
+BODY_SLOT = "<!--kib:search-body-->"
+
+
+@dataclass(frozen=True)
+class SearchFrame:
+    """What a search page has that does not depend on the words: kept under the content version.
+
+    The published chapters as plain ``ChapterRef`` values (what a hit belongs to), the filters'
+    choices, and the page around the results rendered once (``public/search.html``), cut at its
+    two slots: ``head`` + title + ``middle`` + body + ``tail``.
+    """
+
+    chapters: list
+    editions: list
+    themes: list
+    head: str
+    middle: str
+    tail: str
+
+
 def _search_frame():
-    return (
-        list(Edition.objects.published().order_by("-year")),
-        list(Chapter.objects.published().select_related("edition", "theme").order_by()),
+    editions = list(Edition.objects.published().order_by("-year"))
+    refs = [EditionRef(e.pk, e.year, str(e), e.get_absolute_url()) for e in editions]
+    chapters = chapter_refs(Chapter.objects.published().select_related("edition", "theme").order_by(), refs)
+    themes = sorted({(c.theme_number, c.theme_slug, c.theme_nav_label) for c in chapters})
+    page = render_to_string("public/search.html", {"section": "search"})
+    head, rest = page.split(TITLE_SLOT)
+    middle, tail = rest.split(BODY_SLOT)
+    return SearchFrame(
+        chapters=chapters,
+        editions=[(e.year, e.label) for e in refs],
+        themes=[(slug, f"{number}. {label}") for number, slug, label in themes],
+        head=head,
+        middle=middle,
+        tail=tail,
     )
+
+
+def _options(field):
+    """The ``<option>`` elements of a filter, the chosen one selected (made here: a template loop cost more than the search)."""
+    chosen = field.value()
+    chosen = "" if chosen is None else str(chosen)
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>{escape(label)}</option>'
+            for value, label in field.field.choices
+        )
+    )
+
+
+def _results_html(results, total, query):
+    """The results section: per edition, per chapter, the passages (already escaped and marked).
+
+    Written out here rather than in a template: three nested template loops cost more than the
+    search query itself. Everything from the database or the visitor is escaped.
+    """
+    count = ngettext(
+        "%(counter)s passage gevonden voor ‘%(query)s’", "%(counter)s passages gevonden voor ‘%(query)s’", total
+    ) % {"counter": localize(total), "query": escape(query)}
+    out = [f'<section class="search-results" aria-labelledby="results-title">\n  <h2 id="results-title">{count}</h2>\n']
+    for group in results:
+        edition = group["edition"]
+        out.append(
+            f'  <section class="search-edition" aria-labelledby="editie-{edition.year}">\n'
+            f'    <h3 id="editie-{edition.year}"><a href="{escape(edition.url)}">{escape(edition.label)}</a></h3>\n'
+        )
+        for entry in group["chapters"]:
+            chapter = entry["chapter"]
+            out.append(
+                f'    <article class="search-chapter">\n      <h4><a href="{escape(chapter.url)}" lang="nl">'
+                f"{chapter.theme_number}. {escape(chapter.display_title)}</a></h4>\n"
+                '      <ul class="search-hits">\n'
+            )
+            out.extend(
+                f'        <li><span class="meta">{escape(hit["label"])}</span> <span lang="nl">{hit["passage"]}</span></li>\n'
+                for hit in entry["hits"]
+            )
+            out.append("      </ul>\n    </article>\n")
+        out.append("  </section>\n")
+    if not results:
+        nothing = escape(gettext("Niets gevonden. Probeer een ander woord, of zoek in alle edities en thema's."))
+        out.append(f"  <p>{nothing}</p>\n")
+    out.append("</section>")
+    return mark_safe("".join(out))
 
 
 @require_safe
 def search(request):
     """Search every published edition (never a draft); the results are not cached: the words are the visitor's own.
 
-    What does not depend on the words, the published editions and chapters (with edition and theme:
-    the filters' choices and what the hits belong to), is kept under the public content version like
-    every public page, so it is read again after any change; the search itself is one query.
+    What does not depend on the words (the published editions and chapters, the filters' choices,
+    the page around the results) is kept under the public content version like every public page,
+    so it is read again after any change; the search itself is one query, and only the form and the
+    results are rendered per request, put into the kept frame (the words escaped, never a slot).
     """
-    editions, chapters = cached(("search-frame",), _search_frame)
-    form = SearchForm(request.GET or None, editions=editions, chapters=chapters)
-    context = {"form": form, "section": "search", "results": None, "total": 0}
+    frame = cached(("search-frame",), _search_frame)
+    form = SearchForm(request.GET or None, editions=frame.editions, themes=frame.themes)
+    fields = [(form["q"], None), *((form[name], _options(form[name])) for name in ("editie", "thema"))]
+    context = {"form": form, "fields": fields, "results_html": ""}
+    title = gettext("Zoeken")
     if form.is_valid() and form.cleaned_data["q"].strip():
-        results, total = search_editions(
-            form.cleaned_data["q"].strip(), form.cleaned_data["editie"], form.cleaned_data["thema"] or None, chapters
-        )
-        context.update(results=results, total=total, query=form.cleaned_data["q"].strip())
-    return fresh_response(request, render_to_string("public/search.html", context))
+        query = form.cleaned_data["q"].strip()
+        results, total = search_editions(query, form.cleaned_data["editie"], form.cleaned_data["thema"] or None, frame.chapters)
+        context["results_html"] = _results_html(results, total, query)
+        title = gettext("Zoeken: %(query)s") % {"query": escape(query)}
+    body = render_to_string("public/search_body.html", context)
+    middle = frame.middle.replace(LANGUAGE_FORM_SLOT, language_form(request), 1)  # the header's, in the kept frame
+    return HttpResponse("".join((frame.head, title, middle, body, frame.tail)))

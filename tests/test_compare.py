@@ -54,6 +54,18 @@ def moment(when):
     return f"t:{when.isoformat()}"
 
 
+def test_dates_and_yes_no_read_the_dutch_way():
+    import datetime
+
+    from django.utils import translation
+
+    with translation.override("nl"):
+        assert plain_text(Chapter._meta.get_field("deadline"), datetime.date(2027, 1, 1)) == "1 januari 2027"
+        moment = datetime.datetime(2026, 12, 3, 13, 5, tzinfo=datetime.UTC)
+        assert plain_text(Chapter._meta.get_field("updated_at"), moment) == "3 december 2026 14:05"  # Amsterdam
+        assert plain_text(Figure._meta.get_field("printed_without_chart"), True) == "ja"
+
+
 def test_plain_text_keeps_paragraphs_and_line_breaks():
     field = Chapter._meta.get_field("summary")
     assert plain_text(field, "<p>Een &amp; twee.</p><p>Drie<br>vier</p>") == "Een & twee.\n\nDrie\nvier"

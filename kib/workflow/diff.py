@@ -1,9 +1,12 @@
 """A readable field-by-field comparison of two historical records (django-simple-history)."""
 
+import datetime
 import difflib
 import html
 import re
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -28,6 +31,12 @@ def plain_text(field, value):
         return str(related) if related is not None else f"#{value}"
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, datetime.datetime):  # the Dutch way: "3 december 2026 14:05"
+        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "j F Y H:i")
+    if isinstance(value, datetime.date):  # "1 januari 2027", not "2027-01-01"
+        return date_format(value, "j F Y")
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
     text = _LINE_BREAK.sub("\n", _BLOCK_END.sub("\n\n", str(value)))
     text = html.unescape(strip_tags(text)).replace("\xa0", " ")
     return re.sub(r"\n{3,}", "\n\n", text).strip()

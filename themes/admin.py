@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.models import DataGap
 from kib.admin_base import KibInlineMixin, KibModelAdmin, KibStackedInline, KibTabularInline
+from kib.form_renderer import FAST
 from kib.models import Edition
 from kib.workflow import dashboard, scoping
 from kib.workflow.admin import ChapterWorkflowMixin
@@ -232,7 +233,14 @@ class ChapterAdmin(SortableAdminBase, ChapterWorkflowMixin, KibModelAdmin):
             # What the rows' labels and read-only values read (a submitted chapter shows each choice as text).
             related = {f.name for f in inline.model._meta.concrete_fields if f.is_relation and f.name in shown}
             select = {*parts.BY_MODEL[inline.model].select_with_label, *related}
-            yield share_choices(formset, sorted(select)), inline
+            formset = share_choices(formset, sorted(select))
+            formset.renderer = FAST  # labels and empty error lists without a template per field (same HTML)
+            yield formset, inline
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.default_renderer = FAST  # a class made for this request (modelform_factory)
+        return form
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if change and obj is not None:

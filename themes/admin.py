@@ -244,6 +244,7 @@ class ChapterAdmin(SortableAdminBase, ChapterWorkflowMixin, KibModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if change and obj is not None:
+            self.with_workflow_context(request, context, obj)  # before the audit entries are cut short below
             section = self.section(request)
             context.update(
                 section=section,

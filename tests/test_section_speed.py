@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.test_chapter_sections import cast, open_section, url  # noqa: F401 (the fixture)
 from tests.test_permissions import form_data
 from themes.admin import ChapterAdmin
-from themes.models import Footnote
+from themes.models import Footnote, LatestDevelopment
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,21 @@ def test_a_posted_row_of_another_chapter_is_not_changed(client, cast):  # noqa: 
     client.post(url(cast.chapter_a, "voetnoten"), data)
     other.refresh_from_db()
     assert other.text == "Van een ander hoofdstuk" and other.chapter_id == cast.chapter_b.pk
+
+
+@pytest.mark.parametrize("key", ["kengetallen", "laatste", "ontwikkelingen", "focus"])
+def test_a_section_page_loads_the_same_scripts_and_styles_as_the_admin_would(client, cast, key):  # noqa: F811
+    from django.contrib.admin import helpers
+
+    from themes.models import Figure, KeyFigureParagraph
+
+    chapter = cast.chapter_a
+    figure = Figure.objects.create(chapter=chapter, number=1, title="Figuur")
+    for n in range(3):
+        KeyFigureParagraph.objects.create(chapter=chapter, title=f"Alinea {n}", body="<p>x</p>", figure=figure, position=n + 1)
+    LatestDevelopment.objects.create(chapter=chapter, title="Tweede", body="<p>y</p>", position=2)
+    response = open_section(client, cast.editor_a, chapter, key)
+    inline_formsets = response.context["inline_admin_formsets"]
+    assert inline_formsets, key
+    for inline_formset in inline_formsets:
+        assert str(inline_formset.media) == str(helpers.InlineAdminFormSet.media.fget(inline_formset))

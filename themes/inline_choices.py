@@ -8,6 +8,8 @@ form; validation still runs against the field's queryset (``ModelChoiceField.to_
 what may be chosen does not change.
 """
 
+import copy
+
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.utils.functional import cached_property
@@ -48,10 +50,38 @@ def share_choices(formset_class, select_related=()):
             built = super().forms
             if built:
                 _share(built)
+                if self.is_bound:
+                    _known_rows(self, built)
             return built
 
     SharedChoicesFormSet.__name__ = formset_class.__name__
     return SharedChoicesFormSet
+
+
+class KnownRowChoiceField(forms.ModelChoiceField):
+    """The hidden id of a posted row: a row the formset has just read is not read again, one by one."""
+
+    known = None  # {str(pk): the row as read}
+
+    def to_python(self, value):
+        if self.known and value not in self.empty_values and str(value) in self.known:
+            return copy.copy(self.known[str(value)])  # as ``queryset.get`` gives it: a row of its own
+        return super().to_python(value)
+
+
+def _known_rows(formset, built):
+    """Posted rows are validated against the rows the formset read for its forms (``_existing_object``) instead of
+    a query per row; an id it did not read is still looked up (and refused when it does not exist)."""
+    pk_field = getattr(formset, "_pk_field", None)
+    rows = getattr(formset, "_object_dict", None)
+    if pk_field is None or not rows:
+        return
+    known = {str(pk): row for pk, row in rows.items()}
+    for form in built:
+        field = form.fields.get(pk_field.name)
+        if type(field) is forms.ModelChoiceField and field.to_field_name is None:
+            field.__class__ = KnownRowChoiceField
+            field.known = known
 
 
 def _share(built):

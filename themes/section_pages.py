@@ -5,6 +5,7 @@ readiness), the Caribbean overview and the list of cited sources. A fixed number
 whatever the chapter holds: the counts are scalar subqueries of one query on the chapter.
 """
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -64,12 +65,19 @@ def _section_of_gap(gap):
     return sections.of_part(part.model) if part else None
 
 
+@functools.cache
+def _counted():
+    """The parts counted per section and their count subqueries, built once (annotating copies them)."""
+    counted = tuple(part for part in parts.PARTS if sections.of_part(part.model) is not None)
+    return counted, {f"n_{part.key}": _count(part) for part in counted}
+
+
 def navigator(chapter, current):
     """The twelve sections of ``chapter`` with their counts, ``current`` marked. Two queries."""
-    counted = [part for part in parts.PARTS if sections.of_part(part.model) is not None]
+    counted, subqueries = _counted()
     counts = (
         Chapter.objects.filter(pk=chapter.pk)
-        .annotate(**{f"n_{part.key}": _count(part) for part in counted})
+        .annotate(**subqueries)
         .values(*(f"n_{part.key}" for part in counted))
         .get()
     )

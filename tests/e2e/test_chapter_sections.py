@@ -189,6 +189,12 @@ def test_folded_parts_navigator_comment_links_and_draft_pdf_at_390_and_1280(page
     assert first.locator("details").evaluate("fold => fold.open")
     first.locator(".kib-move-down").click()
     assert page.locator(".inline-related.has_original").nth(1).locator(".inline_label").inner_text() == first_title
+    # A part just added: its round "x" (remove) stays a 24 px button at the right of its title line.
+    page.click("#latest_developments-group .add-row a")
+    added = page.locator("#latest_developments-group .inline-related.last-related:not(.empty-form)").last
+    remove, title_line = added.locator(".inline-deletelink").bounding_box(), added.locator("h3").bounding_box()
+    assert remove["width"] >= 24 and remove["height"] >= 24, remove
+    assert title_line["x"] + title_line["width"] - remove["x"] - remove["width"] < 16, (remove, title_line)
 
     # 2. The navigator wraps at 390 px: every section in sight, no strip that scrolls sideways.
     nav = page.evaluate(

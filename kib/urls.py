@@ -28,6 +28,12 @@ public_patterns = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),  # production: database and PDF queue
     path("admin/hoofdstukken/<int:pk>/voorbeeld/", preview.chapter_preview, name="chapter_preview"),
+    path("admin/hoofdstukken/<int:pk>/voorbeeld-pdf/", preview.chapter_pdf_preview, name="chapter_pdf_preview"),
+    path(
+        "admin/hoofdstukken/<int:pk>/voorbeeld-pdf/<int:build_pk>/",
+        preview.chapter_pdf_preview_status,
+        name="chapter_pdf_preview_status",
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include((public_patterns, "public"))),

@@ -36,6 +36,18 @@ def targets(chapter, section=None):
     ]
 
 
+def part_anchor(comment, section):
+    """Where the part a thread is about stands on the page of ``section`` (``onderdeel-<part key>-<id>``; the
+    page's ``sections.js`` opens that folded part and scrolls to it), or ``""`` when it is not on that page."""
+    if not comment.content_type_id or not comment.object_id:
+        return ""
+    model = ContentType.objects.get_for_id(comment.content_type_id).model_class()
+    part = parts.BY_MODEL.get(model)
+    if part is None or not part.on_chapter_page or model not in section.parts:
+        return ""
+    return f"onderdeel-{part.key}-{comment.object_id}"
+
+
 def section_of(comment):
     """The section a thread stands in, or ``None`` when it is about the whole chapter."""
     return _section(comment.section, comment.content_type_id)

@@ -10,9 +10,12 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def section_review(context, section):
     """From the chapter's threads (``review_comments``) and targets (``comment_target_objects``)
-    of ``workflow_context``: this section's threads, those about the whole chapter, the open count
-    and the parts of this section a new comment can be about."""
+    of ``workflow_context``: this section's threads (each with ``part_anchor``, the link to its part
+    on this page), those about the whole chapter, the open count and the parts of this section a new
+    comment can be about."""
     own, whole = review.in_section(context.get("review_comments") or [], section)
+    for comment in own:  # its part is on this page: the link opens it
+        comment.part_anchor = review.part_anchor(comment, section)
     return {
         "threads": own,
         "whole": whole,

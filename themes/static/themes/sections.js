@@ -19,3 +19,22 @@ document.addEventListener("DOMContentLoaded", () => {
     if (fold.querySelector(".errorlist li, .errors")) fold.open = true;
   });
 });
+
+// A link to a part (a review comment's "bij …": #onderdeel-<part>-<id>, kib/workflow/review.py) opens that
+// folded part and scrolls to it, on arrival and when the link is followed on the page itself.
+function openLinkedPart() {
+  const match = /^#onderdeel-([a-z_]+)-(\d+)$/.exec(window.location.hash);
+  if (!match) return;
+  const [, prefix, pk] = match;
+  const idField = [...document.querySelectorAll(`input[type=hidden][name^="${prefix}-"][name$="-id"]`)].find(
+    (field) => field.value === pk && /^[a-z_]+-\d+-id$/.test(field.name)
+  );
+  const row = idField && idField.closest(".inline-related, tr");
+  if (!row) return;
+  row.querySelectorAll("details").forEach((fold) => { fold.open = true; });
+  document.querySelectorAll(".part-linked").forEach((other) => other.classList.remove("part-linked"));
+  row.classList.add("part-linked");
+  row.scrollIntoView({ block: "start" });
+}
+document.addEventListener("DOMContentLoaded", openLinkedPart);
+window.addEventListener("hashchange", openLinkedPart);

@@ -34,7 +34,9 @@ EDITOR_EXTENSIONS = {
     "BulletList": True,
     "OrderedList": True,
     "ListItem": True,
-    "Link": {"enableTarget": False, "protocols": sorted(ALLOWED_URL_SCHEMES)},
+    # No autolink: a link is made with the toolbar's dialog (static/kib/prose-editor.js), and what is
+    # typed right after it is not drawn into it, as in Word. Pasting a URL over selected words still links them.
+    "Link": {"enableTarget": False, "autolink": False, "protocols": sorted(ALLOWED_URL_SCHEMES)},
     "NoSpellCheck": False,  # editors write Dutch prose: keep the browser's spelling check
 }
 

@@ -8,12 +8,42 @@ import * as editor from "../django_prose_editor/editor.js";
 
 const ATTRIBUTE = "data-django-prose-editor-configurable";
 
+// The package's link dialog leaves the linked words selected once the link is set, so the
+// next key an editor presses replaces them: Enter right after making a link deleted its text.
+// KIB's link does what Word does: once the link is set, the caret stands right after it.
+const Link = editor.Link.extend({
+  addCommands() {
+    return {
+      ...this.parent?.(),
+      addLink:
+        () =>
+        ({ editor: tiptap }) => {
+          if (tiptap.state.selection.empty && !tiptap.isActive("link")) return false;
+          const gettext = window.gettext || ((text) => text);
+          const dialog = editor.updateAttrsDialog(
+            { href: { type: "string", title: gettext("URL") }, title: { type: "string", title: gettext("Title") } },
+            { title: gettext("Edit Link") },
+          );
+          dialog(tiptap, tiptap.getAttributes(this.name)).then((attrs) => {
+            if (!attrs) return;
+            const chain = tiptap.chain().focus();
+            if (tiptap.isActive("link")) chain.extendMarkRange(this.name).updateAttributes(this.name, attrs);
+            else chain.setMark(this.name, attrs);
+            chain.command(({ tr, commands }) => commands.setTextSelection(tr.selection.to)).run();
+          });
+          return true;
+        },
+    };
+  },
+});
+const EXTENSIONS = { ...editor, Link };
+
 function createEditor(textarea) {
   if (textarea.closest(".prose-editor")) return null;
   const config = JSON.parse(textarea.getAttribute(ATTRIBUTE) || "{}");
   const extensions = [];
   for (const [name, options] of Object.entries(config.extensions || {})) {
-    const extension = editor[name];
+    const extension = EXTENSIONS[name];
     if (!extension) continue;
     extensions.push(typeof options === "object" ? extension.configure(options) : extension);
   }

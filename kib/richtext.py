@@ -10,7 +10,9 @@ Word or a web page is parsed into the same subset in the browser. Whatever the b
 the form and the model sanitise it again here. Without JavaScript the field is a textarea.
 """
 
+import json
 import re
+from pathlib import Path
 
 import nh3
 from django import forms
@@ -34,7 +36,9 @@ EDITOR_EXTENSIONS = {
     "BulletList": True,
     "OrderedList": True,
     "ListItem": True,
-    "Link": {"enableTarget": False, "protocols": sorted(ALLOWED_URL_SCHEMES)},
+    # No autolink: a link is made with the toolbar's dialog (static/kib/prose-editor.js), and what is
+    # typed right after it is not drawn into it, as in Word. Pasting a URL over selected words still links them.
+    "Link": {"enableTarget": False, "autolink": False, "protocols": sorted(ALLOWED_URL_SCHEMES)},
     "NoSpellCheck": False,  # editors write Dutch prose: keep the browser's spelling check
 }
 
@@ -57,8 +61,26 @@ def sanitize_html(value):
     return "" if _EMPTY.match(cleaned) else cleaned
 
 
+# The editor's settings, once for every page instead of in every field: each textarea names its preset
+# (``data-kib-prose-editor="richtext"``), and static/kib/prose-editor.js reads the preset's settings from
+# this static file. It holds what django-prose-editor makes of EDITOR_EXTENSIONS;
+# tests/test_rich_text_editor.py fails when the two differ and prints the file's new content.
+PRESET = "richtext"
+PRESETS_FILE = Path(__file__).resolve().parent.parent / "static" / "kib" / "prose-editor-presets.json"
+
+
+def editor_presets():
+    """The content of PRESETS_FILE, as the editor's settings make it."""
+    config = ProseEditorWidget(config={"extensions": EDITOR_EXTENSIONS}).get_config()
+    return json.dumps({PRESET: config}, indent=2) + "\n"
+
+
 class _StaticModuleMedia:
-    """The editor's files as plain static files: styles, and one JavaScript module (static/kib/prose-editor.js)."""
+    """The editor's files as plain static files: styles, and one JavaScript module (static/kib/prose-editor.js).
+
+    The textarea names its preset (a few bytes) instead of carrying the settings (about 1.2 KB a field).
+    """
+
 
     @property
     def media(self):
@@ -73,6 +95,11 @@ class _StaticModuleMedia:
             },
             js=[forms.Script("kib/prose-editor.js", type="module")],
         )
+
+    def get_context(self, name, value, attrs):
+        context = forms.Textarea.get_context(self, name, value, attrs)
+        context["widget"]["attrs"]["data-kib-prose-editor"] = PRESET
+        return context
 
 
 class RichTextWidget(_StaticModuleMedia, ProseEditorWidget):

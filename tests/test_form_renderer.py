@@ -58,7 +58,7 @@ def _without_tokens(html):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("key", ["focus", "laatste", "voetnoten", "algemeen"])
+@pytest.mark.parametrize("key", ["focus", "laatste", "voetnoten", "algemeen", "kengetallen", "ontwikkelingen", "aanbevelingen"])
 def test_a_section_page_is_the_same_html_as_with_the_templates(client, cast, monkeypatch, key):  # noqa: F811
     fast = open_section(client, cast.editor_a, cast.chapter_a, key)
     monkeypatch.setattr("themes.admin.FAST", TEMPLATES)
@@ -66,3 +66,48 @@ def test_a_section_page_is_the_same_html_as_with_the_templates(client, cast, mon
     assert fast.status_code == slow.status_code == 200
     assert b"<label" in fast.content
     assert _without_tokens(fast.content) == _without_tokens(slow.content)
+
+
+class Widgets(forms.Form):
+    name = forms.CharField(initial='Kinderen & "jongeren" <b>', widget=forms.TextInput(attrs={"class": "vTextField"}))
+    empty = forms.CharField(required=False)
+    count = forms.IntegerField(initial=3, min_value=0)
+    secret = forms.CharField(widget=forms.HiddenInput, initial=mark_safe("a&amp;b"))
+    agreed = forms.BooleanField(required=False, initial=True)
+    mail = forms.EmailField(required=False)
+    site = forms.URLField(required=False, assume_scheme="https", initial="https://example.org/?a=1&b=2")
+    word = forms.CharField(widget=forms.PasswordInput(render_value=True), initial="x<y")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "hidden": True}), initial="<p>Een & twee</p>")
+    blank = forms.CharField(widget=forms.Textarea, required=False)
+    territory = forms.ChoiceField(choices=[("NL", "Europees <Nederland>"), ("CN", 'Caribisch "NL"')], initial="CN")
+    grouped = forms.ChoiceField(
+        choices=[("", "---------"), ("Eilanden", [("BON", "Bonaire"), ("SAB", "Saba")]), ("NL", "Nederland")], initial="SAB"
+    )
+    several = forms.MultipleChoiceField(choices=[("1", "een"), ("2", "twee")], initial=["1", "2"], required=False)
+    nothing = forms.ChoiceField(choices=[], required=False)
+
+
+@pytest.mark.parametrize("bound", [False, True])
+def test_widgets_are_the_templates_html(bound, monkeypatch):
+    by_template = []
+    original = DjangoTemplates.render
+    monkeypatch.setattr(DjangoTemplates, "render", lambda self, name, *a, **k: by_template.append((self, name)) or original(self, name, *a, **k))
+    data = {"name": "<script>", "count": "x", "agreed": "on", "text": "a\nb", "territory": "NL", "several": ["2"]}
+    html = {}
+    for renderer in (FAST, TEMPLATES):
+        form = Widgets(data if bound else None, renderer=renderer)
+        html[renderer] = [str(form[name]) for name in form.fields]
+    assert html[FAST] == html[TEMPLATES]
+    assert "&lt;" in "".join(html[FAST])  # escaped, not raw
+    assert not [name for renderer, name in by_template if renderer is FAST]  # all of them written in Python
+
+
+def test_a_widget_template_overridden_by_an_app_is_rendered_by_its_template(monkeypatch):
+    renderer = type(FAST)()
+    monkeypatch.setattr(type(renderer), "_own_templates", frozenset())
+    calls = []
+    original = DjangoTemplates.render
+    monkeypatch.setattr(DjangoTemplates, "render", lambda self, name, *a, **k: calls.append(name) or original(self, name, *a, **k))
+    str(Widgets(renderer=renderer)["name"])
+    assert calls == ["django/forms/widgets/text.html"]
+    assert "django/forms/widgets/text.html" in FAST._own_templates  # Django's own file: written in Python

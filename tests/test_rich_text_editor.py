@@ -14,7 +14,15 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin
 
-from kib.richtext import EDITOR_EXTENSIONS, AdminRichTextWidget, RichTextField, RichTextFormField, sanitize_html
+from kib.richtext import (
+    EDITOR_EXTENSIONS,
+    PRESETS_FILE,
+    AdminRichTextWidget,
+    RichTextField,
+    RichTextFormField,
+    editor_presets,
+    sanitize_html,
+)
 from tests import factories as f
 
 # The extensions the editor is configured with, beyond the ones every document needs.
@@ -31,7 +39,16 @@ def _rich_text_fields():
 
 def test_the_editor_offers_exactly_kibs_subset():
     assert set(EDITOR_EXTENSIONS) - {"NoSpellCheck"} == SUBSET
-    assert EDITOR_EXTENSIONS["Link"] == {"enableTarget": False, "protocols": ["http", "https", "mailto"]}
+    assert EDITOR_EXTENSIONS["Link"] == {"enableTarget": False, "autolink": False, "protocols": ["http", "https", "mailto"]}
+
+
+def test_the_editors_settings_file_is_the_one_kib_declares():
+    # The browser reads the settings from the static file, not from each field.
+    assert PRESETS_FILE.read_text() == editor_presets(), f"Write this to {PRESETS_FILE}:\n{editor_presets()}"
+    presets = json.loads(PRESETS_FILE.read_text())
+    assert set(presets) == {"richtext"}
+    assert set(presets["richtext"]["extensions"]) == SUBSET | BASE
+    assert presets["richtext"]["extensions"]["Link"]["autolink"] is False
 
 
 @pytest.mark.django_db
@@ -46,8 +63,8 @@ def test_every_rich_text_field_in_the_admin_gets_the_editor(rf):
         assert isinstance(formfield.widget, AdminRichTextWidget), (model, field.name)
         html = formfield.widget.render(field.name, "<p>Tekst</p>")
         assert html.startswith(f'<textarea name="{field.name}"')  # without JavaScript: a textarea
-        config = json.loads(re.search(r'data-django-prose-editor-configurable="([^"]*)"', html).group(1).replace("&quot;", '"'))
-        assert set(config["extensions"]) == SUBSET | BASE, (model, field.name)
+        # The field names its preset; the settings are in the static file, once.
+        assert re.findall(r' data-[\w-]*prose-editor[\w-]*="([^"]*)"', html) == ["richtext"], (model, field.name)
 
 
 @pytest.mark.django_db
@@ -76,7 +93,9 @@ def test_the_chapter_page_has_the_editor_and_no_inline_script(client):
     client.force_login(cast.editor_a)
     response = client.get(f"/admin/themes/chapter/{cast.chapter_a.pk}/change/")
     html = response.content.decode()
-    assert 'data-django-prose-editor-configurable=' in html
+    assert 'data-kib-prose-editor="richtext"' in html
+    assert "data-django-prose-editor" not in html  # the package's per-field settings (1.2 KB each) are not repeated
+    assert "&quot;extensions&quot;" not in html
     assert "/static/kib/prose-editor.js" in html
     inline_scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
     assert all('type="application/json"' in attrs for attrs in inline_scripts), inline_scripts

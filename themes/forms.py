@@ -53,8 +53,9 @@ class CitingPartForm(FrozenCheckForm):
         if "remove_citations" in self.fields:
             cited = list(self.instance.citations.all()) if self.instance.pk else []
             self.fields["remove_citations"].choices = [(str(c.pk), cited_label(c.source)) for c in cited]
-            if not cited:  # nothing to remove: no row on the page
+            if not cited:  # nothing to remove: no row on the page (nor its help, hidden with it)
                 self.fields["remove_citations"].widget = forms.MultipleHiddenInput()
+                self.fields["remove_citations"].help_text = ""
 
     def clean_new_sources(self):
         text = self.cleaned_data.get("new_sources", "")

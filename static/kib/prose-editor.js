@@ -2,18 +2,54 @@
 //
 // The package's own "configurable" preset finds the editor through an inline import map,
 // which the strict content security policy forbids; this module imports the editor bundle
-// by its relative static path instead, so the page needs no inline script. The extensions
-// are the ones the field declares (kib/richtext.py), read from the textarea's data attribute.
+// by its relative static path instead, so the page needs no inline script. Each textarea names
+// its preset (data-kib-prose-editor="richtext"); the presets' extensions are read once a page
+// from prose-editor-presets.json, which kib/richtext.py declares (and its tests keep equal).
 import * as editor from "../django_prose_editor/editor.js";
 
-const ATTRIBUTE = "data-django-prose-editor-configurable";
+const ATTRIBUTE = "data-kib-prose-editor";
+const PRESETS = await fetch(new URL("./prose-editor-presets.json", import.meta.url)).then((response) => {
+  if (!response.ok) throw new Error(`prose-editor-presets.json: ${response.status}`);
+  return response.json();
+});
+
+// The package's link dialog leaves the linked words selected once the link is set, so the
+// next key an editor presses replaces them: Enter right after making a link deleted its text.
+// KIB's link does what Word does: once the link is set, the caret stands right after it.
+const Link = editor.Link.extend({
+  addCommands() {
+    return {
+      ...this.parent?.(),
+      addLink:
+        () =>
+        ({ editor: tiptap }) => {
+          if (tiptap.state.selection.empty && !tiptap.isActive("link")) return false;
+          const gettext = window.gettext || ((text) => text);
+          const dialog = editor.updateAttrsDialog(
+            { href: { type: "string", title: gettext("URL") }, title: { type: "string", title: gettext("Title") } },
+            { title: gettext("Edit Link") },
+          );
+          dialog(tiptap, tiptap.getAttributes(this.name)).then((attrs) => {
+            if (!attrs) return;
+            const chain = tiptap.chain().focus();
+            if (tiptap.isActive("link")) chain.extendMarkRange(this.name).updateAttributes(this.name, attrs);
+            else chain.setMark(this.name, attrs);
+            chain.command(({ tr, commands }) => commands.setTextSelection(tr.selection.to)).run();
+          });
+          return true;
+        },
+    };
+  },
+});
+const EXTENSIONS = { ...editor, Link };
 
 function createEditor(textarea) {
   if (textarea.closest(".prose-editor")) return null;
-  const config = JSON.parse(textarea.getAttribute(ATTRIBUTE) || "{}");
+  const config = PRESETS[textarea.getAttribute(ATTRIBUTE)];
+  if (!config) return null; // an unknown preset: the field stays a textarea
   const extensions = [];
   for (const [name, options] of Object.entries(config.extensions || {})) {
-    const extension = editor[name];
+    const extension = EXTENSIONS[name];
     if (!extension) continue;
     extensions.push(typeof options === "object" ? extension.configure(options) : extension);
   }

@@ -65,6 +65,19 @@ def test_editor_writes_bold_a_list_and_a_link_with_the_toolbar(page, live_server
     page.keyboard.type("tweede punt")
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")  # out of the list
+    # A link through the toolbar, in the natural order: the words typed, the last one selected,
+    # the dialog, then writing on right after it (the typed full stop is not part of the link).
+    page.keyboard.type("Lees meer bij UNICEF")
+    for _ in "UNICEF":
+        page.keyboard.press("Shift+ArrowLeft")
+    editor.locator("[data-name=link]").click()
+    dialog = page.locator("dialog[open]")
+    assert dialog.locator("label[for]").first.inner_text() == "Webadres (URL)"
+    dialog.locator("input[name=href]").fill("https://www.unicef.nl/")
+    dialog.locator("button[type=submit]").click()
+    text.locator('a[href="https://www.unicef.nl/"]').wait_for()
+    page.keyboard.type(".")
+    page.keyboard.press("Enter")
     # The caret stands in a new, empty paragraph: paste from Word there. The editor keeps bold and
     # italic, and drops the rest. (The browser refuses the pasted inline styles while the editor
     # reads them: that is the policy at work.)
@@ -81,20 +94,7 @@ def test_editor_writes_bold_a_list_and_a_link_with_the_toolbar(page, live_server
         WORD_HTML,
     )
     text.locator("em", has_text="Word").wait_for()
-    page.keyboard.press("End")
-    page.keyboard.press("Enter")
-    editor.locator("[data-name=italic]").click()  # the pasted text ended in italic: off again, as in Word
-    # Then a link through the toolbar, last: pressing Enter right after a link made with the dialog
-    # drops the link's text in Chromium 156 (seen on 2 December 2026, not understood yet; see the note).
-    page.keyboard.type("Lees meer bij UNICEF")
-    for _ in "UNICEF":
-        page.keyboard.press("Shift+ArrowLeft")
-    editor.locator("[data-name=link]").click()
-    dialog = page.locator("dialog[open]")
-    assert dialog.locator("label[for]").first.inner_text() == "Webadres (URL)"
-    dialog.locator("input[name=href]").fill("https://www.unicef.nl/")
-    dialog.locator("button[type=submit]").click()
-    text.locator('a[href="https://www.unicef.nl/"]').wait_for()  # the link is in the text before we go on
+    assert text.locator("a").inner_text() == "UNICEF"
     editor.scroll_into_view_if_needed()
     screenshot("editor-1-toolbar-1280", full_page=False)
 
@@ -105,8 +105,8 @@ def test_editor_writes_bold_a_list_and_a_link_with_the_toolbar(page, live_server
     assert stored == (
         "<p>Onderwijs is <strong>voor ieder kind</strong> een recht.</p>"
         "<ul><li><p>eerste punt</p></li><li><p>tweede punt</p></li></ul>"
+        '<p>Lees meer bij <a href="https://www.unicef.nl/" title="" rel="noopener noreferrer">UNICEF</a>.</p>'
         "<p><strong>Geplakt</strong> uit <em>Word</em></p>"
-        '<p>Lees meer bij <a href="https://www.unicef.nl/" title="" rel="noopener noreferrer">UNICEF</a></p>'
     )
     # After saving, the editor shows the stored text again, as text.
     assert page.locator(".prose-editor:has(#id_summary) .ProseMirror strong").first.inner_text() == "voor ieder kind"
@@ -116,3 +116,35 @@ def test_editor_writes_bold_a_list_and_a_link_with_the_toolbar(page, live_server
     screenshot("editor-2-toolbar-390", full_page=False)
     box = page.locator(".prose-editor:has(#id_summary)").bounding_box()
     assert box["x"] + box["width"] <= 390  # the editor fits a phone's width
+
+
+def test_enter_right_after_a_toolbar_link_keeps_the_link_and_its_text(page, live_server, login, draft_chapter):
+    """The natural order: a word made a link with the dialog, Enter, and the next paragraph typed."""
+    from themes.models import Chapter
+
+    login("redacteur-unicef")
+    page.goto(f"{live_server.url}/admin/themes/chapter/{draft_chapter.pk}/change/?sectie=stand")
+    editor = page.locator(".prose-editor:has(#id_summary)")
+    text = editor.locator(".ProseMirror")
+    text.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.type("Lees meer bij UNICEF")
+    for _ in "UNICEF":
+        page.keyboard.press("Shift+ArrowLeft")
+    editor.locator("[data-name=link]").click()
+    dialog = page.locator("dialog[open]")
+    dialog.locator("input[name=href]").fill("https://www.unicef.nl/")
+    dialog.locator("button[type=submit]").click()
+    text.locator('a[href="https://www.unicef.nl/"]').wait_for()
+    page.keyboard.press("Enter")
+    page.keyboard.type("Een tweede alinea.")
+    page.wait_for_timeout(200)  # the text was lost within about 50 ms of the Enter
+    assert text.locator("a").inner_text() == "UNICEF"
+
+    with page.expect_navigation():
+        page.click("input[name=_continue]")
+    assert Chapter.objects.get(pk=draft_chapter.pk).summary == (
+        '<p>Lees meer bij <a href="https://www.unicef.nl/" title="" rel="noopener noreferrer">UNICEF</a></p>'
+        "<p>Een tweede alinea.</p>"
+    )

@@ -111,18 +111,18 @@ def indicator_csv(request, code):
     return EXPORTERS["indicator"](indicator).response()
 
 
-def _edition_export(year, identifier):
+def _edition_export(request, year, identifier):
     """A published edition's data file, made once at its publication and served from storage (``datafiles``)."""
     edition = get_object_or_404(Edition.objects.published(), year=year)
-    return datafiles.file_response(edition, identifier)
+    return datafiles.file_response(request, edition, identifier)
 
 
 @require_safe
 def edition_open_data(request, year):
     """The edition's open-data zip: observations, indicators, sources and a README with the licence."""
-    return _edition_export(year, "open-data")
+    return _edition_export(request, year, "open-data")
 
 
 @require_safe
 def edition_observations_csv(request, year):
-    return _edition_export(year, "waarnemingen")
+    return _edition_export(request, year, "waarnemingen")

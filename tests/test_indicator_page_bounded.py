@@ -1,4 +1,7 @@
-"""The indicator page's "In het rapport" stays small as editions add up (issue 16 item 5).
+"""The indicator page stays bounded as editions and periods add up (issue 16 item 5).
+
+Its chart draws the newest ``CHART_PERIODS`` periods and its summary table the newest
+``SUMMARY_PERIODS``, so three times the history is the same page (the full table is on demand).
 
 A figure carried into every new edition was a line per edition ("Kinderrechten in Beweging
 2033, 8. Migratie: figuur 5 …"), so the page grew by a line a year. Now it is one line per
@@ -13,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from indicators.models import Chart, FigureSeries, HeadlineSeries, Observation
+from indicators.views import CHART_PERIODS
 from tests import factories as f
 from themes.models import Chapter, Figure
 
@@ -81,3 +85,28 @@ def test_the_list_costs_the_same_queries_and_a_few_bytes_per_edition(client, ser
     more_queries, more_size = measure()
     assert more_queries == queries
     assert (more_size - size) / 4 < 200  # two short year links per edition (was two lines of ~200 bytes each)
+
+
+def test_three_times_the_periods_is_the_same_page(client, series):
+    theme, indicator = series
+    edition_drawing(2024, theme, indicator)
+
+    def page():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(indicator.get_absolute_url())
+        html = response.content.decode()
+        return len(captured), len(html), html  # "van 11 perioden", then "van 31": the same length
+
+    def history(years):
+        for year in years:
+            f.observation(indicator, str(year), "100", public=True)
+
+    history(range(2023 - CHART_PERIODS, 2023))
+    queries, size, html = page()
+    assert html.count("<circle") == CHART_PERIODS  # the line chart draws the newest ones
+    history(range(2023 - 3 * CHART_PERIODS, 2023 - CHART_PERIODS))
+    more_queries, more_size, more_html = page()
+    assert "van 31 perioden" in more_html
+    assert more_queries == queries
+    assert more_size == size, "the page grew with the history"
+    assert str(2023 - 2 * CHART_PERIODS) in client.get(indicator.get_absolute_url() + "?tabel=alles").content.decode()

@@ -18,7 +18,9 @@ import csv
 import io
 import zipfile
 
+from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 from indicators.models import Indicator, Observation
@@ -73,10 +75,21 @@ class OpenDataExporter(Exporter):
 def observations_csv(queryset, as_published=False):
     """The observations in the import template's columns; ``as_published``: the values the public sees.
 
-    Streams plain rows from the database (``values_list().iterator()``), rendered by the import
-    resource's own widgets, so the file is byte for byte what ``ObservationResource.export``
-    writes (same columns, order, number format and neutralised text) without a model instance
-    per observation.
+    Made from plain rows of the database (``csv_chunks``), rendered by the import resource's
+    own widgets, so the file is byte for byte what ``ObservationResource.export`` writes (same
+    columns, order, number format and neutralised text) without a model instance per observation.
+    """
+    return b"".join(csv_chunks(queryset, as_published))
+
+
+CHUNK_ROWS = 1000
+
+
+def csv_chunks(queryset, as_published=False):
+    """``observations_csv`` as a stream of UTF-8 chunks (the first with a BOM, as Excel needs), ``CHUNK_ROWS`` rows each.
+
+    Streams plain rows from the database (``values_list().iterator()``): memory stays the same
+    however many observations there are, and a download starts before the last row is read.
     """
     value, flag, note = ("published_value", "published_flag", "published_note") if as_published else CONTENT
     resource = ObservationResource(indicators=Indicator.objects.all())
@@ -90,9 +103,15 @@ def observations_csv(queryset, as_published=False):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([field.column_name for field in fields])
-    for code, *cells in rows:
+    chunk = "\ufeff"
+    for count, (code, *cells) in enumerate(rows, 1):
         writer.writerow([code, *(render(cell) for render, cell in zip(renderers, cells, strict=True))])
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")  # with a BOM, as Excel needs
+        if count % CHUNK_ROWS == 0:
+            yield (chunk + buffer.getvalue()).encode("utf-8")
+            chunk = ""
+            buffer.seek(0)
+            buffer.truncate()
+    yield (chunk + buffer.getvalue()).encode("utf-8")
 
 
 CONTENT = ("value", "flag", "note")
@@ -240,6 +259,14 @@ class IndicatorCsvExporter(Exporter):
     def filename(self):
         return f"kib-{self.indicator.code}.csv"
 
+    def chunks(self):
+        return csv_chunks(self.indicator.observations.public(), as_published=True)
+
     def render(self):
-        observations = self.indicator.observations.public().select_related("indicator")
-        return self.file(observations_csv(observations, as_published=True))
+        return self.file(b"".join(self.chunks()))
+
+    def response(self):
+        """The download, streamed as the rows come from the database (``csv_chunks``)."""
+        response = StreamingHttpResponse(self.chunks(), content_type=self.content_type)
+        response["Content-Disposition"] = content_disposition_header(True, self.filename)
+        return response

@@ -6,6 +6,8 @@ its observations when an edition that draws it was published (``Observation.obje
 
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from indicators.chart_data import TOTALS_NOTE, folded_breakdowns, indicator_data
@@ -71,17 +73,6 @@ def indicator_detail(request, code):
             drawn = [o for o in drawn if all(not getattr(o, name) for name in folded)]
         data = indicator_data(indicator, drawn, note=TOTALS_NOTE if folded else "")
         published = Chapter.objects.published()
-        figures = (
-            Figure.objects.filter(chapter__in=published, chart__series__indicator=indicator)
-            .select_related("chapter__edition", "chapter__theme")
-            .order_by("-chapter__edition__year", "number")
-            .distinct()
-        )
-        headlines = (
-            published.filter(headline_series__indicator=indicator)
-            .select_related("edition", "theme")
-            .order_by("-edition__year")
-        )
         gaps = DataGap.objects.filter(indicator=indicator, chapter__in=published).select_related("chapter__edition")
         context = {
             "indicator": indicator,
@@ -89,8 +80,7 @@ def indicator_detail(request, code):
             "chart": render_svg(data, f"kib-indicator-{indicator.pk}") if data is not None else None,
             "flags": sorted({o.get_flag_display() for o in observations if o.flag}),
             "sources": indicator.sources.all(),
-            "figures": figures,
-            "headline_chapters": headlines,
+            "in_report": in_report(indicator, published),
             "data_gaps": gaps,
             "section": "indicators",
             "full_table": full,
@@ -104,6 +94,41 @@ def indicator_detail(request, code):
     return page_response(request, ("indicator", code, "alles" if full else "kort"), build)
 
 
+def in_report(indicator, published):
+    """Where the published report shows ``indicator``: one line per figure (or key figure), the editions as links.
+
+    A figure carried into each new edition is one line that gains a year, not a line per
+    edition; two queries of plain rows (``values()``), newest edition first.
+    """
+    lines = {}
+
+    def add(key, label, title, year, slug, anchor=""):
+        line = lines.setdefault(key, {"label": label, "title": title, "links": []})
+        line["links"].append((year, reverse("public:chapter", args=[year, slug]) + anchor))
+
+    chapter = ("edition__year", "theme__slug", "theme__number", "theme__title", "title")
+    for row in (
+        published.filter(headline_series__indicator=indicator)
+        .order_by("-edition__year", "theme__number")
+        .values("pk", *chapter)
+        .distinct()
+    ):
+        title = row["title"] or row["theme__title"]
+        label = f"{row['theme__number']}. {title}: " + gettext("kerncijfer")
+        add(("kerncijfer", label), label, "", row["edition__year"], row["theme__slug"])
+    for row in (
+        Figure.objects.filter(chapter__in=published, chart__series__indicator=indicator)
+        .order_by("-chapter__edition__year", "chapter__theme__number", "number")
+        .values("number", "title", "chapter_id", *(f"chapter__{name}" for name in chapter))
+        .distinct()
+    ):
+        title = row["chapter__title"] or row["chapter__theme__title"]
+        label = f"{row['chapter__theme__number']}. {title}: " + gettext("figuur") + f" {row['number']}"
+        anchor = f"#figuur-{row['chapter_id']}-{row['number']}"
+        add(("figuur", label, row["title"]), label, row["title"], row["chapter__edition__year"], row["chapter__theme__slug"], anchor)
+    return list(lines.values())
+
+
 @require_safe
 def indicator_csv(request, code):
     """One indicator's observations, in the columns of the import template (so it can be corrected and re-imported)."""
@@ -111,18 +136,18 @@ def indicator_csv(request, code):
     return EXPORTERS["indicator"](indicator).response()
 
 
-def _edition_export(year, identifier):
+def _edition_export(request, year, identifier):
     """A published edition's data file, made once at its publication and served from storage (``datafiles``)."""
     edition = get_object_or_404(Edition.objects.published(), year=year)
-    return datafiles.file_response(edition, identifier)
+    return datafiles.file_response(request, edition, identifier)
 
 
 @require_safe
 def edition_open_data(request, year):
     """The edition's open-data zip: observations, indicators, sources and a README with the licence."""
-    return _edition_export(year, "open-data")
+    return _edition_export(request, year, "open-data")
 
 
 @require_safe
 def edition_observations_csv(request, year):
-    return _edition_export(year, "waarnemingen")
+    return _edition_export(request, year, "waarnemingen")

@@ -13,6 +13,7 @@ from indicators.models import Indicator
 from kib.exporters import Exporter, ExportFile
 from kib.publication.exporter import EditionPdfExporter
 from kib.publication.registry import EXPORTERS, on_request_edition_exporters
+from tests import downloads
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ def test_public_site_serves_the_registered_exporters(client, edition):
         response = client.get(reverse(f"public:{name}", args=[2024]))
         assert response.status_code == 200
         assert response["Content-Disposition"] == f'attachment; filename="{file.filename}"'
-        assert response.content == file.data
+        assert downloads.body(response) == file.data
 
 
 def test_export_command_writes_what_render_returns(edition, tmp_path):

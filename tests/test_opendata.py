@@ -17,6 +17,7 @@ from indicators.resources import ObservationResource
 from indicators.views import edition_observations_csv as opendata_csv
 from indicators.views import edition_open_data as opendata_zip
 from kib.models import Source
+from tests import downloads
 from tests import factories as f
 from themes.models import Figure
 
@@ -129,7 +130,7 @@ def test_public_views_serve_only_published_editions(published):
     response = opendata_zip(factory.get("/"), 2024)
     assert response["Content-Type"] == "application/zip"
     assert 'filename="kib-2024-open-data.zip"' in response["Content-Disposition"]
-    assert rows(opendata_csv(factory.get("/"), 2024).content)
+    assert rows(downloads.body(opendata_csv(factory.get("/"), 2024)))
     f.edition(2025)  # in preparation
     with pytest.raises(Http404):
         opendata_zip(factory.get("/"), 2025)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from indicators.chart_data import take_snapshot
 from kib.models import Edition
 from recommendations.models import Recommendation
+from tests import downloads
 from tests import factories as f
 from themes.models import Chapter, ChapterRecommendation
 
@@ -146,7 +147,7 @@ def test_indicator_page_has_chart_table_flags_sources_and_csv(client):
     response = get(client, reverse("public:indicator_csv", args=[indicator.code]))
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    body = response.content.decode("utf-8-sig")
+    body = downloads.body(response).decode("utf-8-sig")
     assert body.splitlines()[0].startswith("indicator,periode")
     assert f"{indicator.code},2023" in body
 
@@ -157,7 +158,7 @@ def test_edition_open_data_zip_holds_the_csvs(client, demo_db):
 
     response = get(client, reverse("public:edition_open_data", args=[2024]))
     assert response["Content-Type"] == "application/zip"
-    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    names = zipfile.ZipFile(io.BytesIO(downloads.body(response))).namelist()
     assert any(name.endswith("waarnemingen.csv") for name in names)
     assert any(name.endswith("README.txt") for name in names)
 
@@ -307,12 +308,12 @@ def crawl(client, start="/"):
         response = client.get(url)
         assert response.status_code == 200, f"{url}: {response.status_code}"
         if response.get("Content-Type", "").startswith("application/zip"):
-            archive = zipfile.ZipFile(io.BytesIO(response.content))
+            archive = zipfile.ZipFile(io.BytesIO(downloads.body(response)))
             body = "".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
         elif response.get("Content-Type", "").startswith("application/pdf"):
             continue
         else:
-            body = response.content.decode("utf-8-sig")
+            body = downloads.body(response).decode("utf-8-sig")
         bodies[url] = body
         for href in re.findall(r'href="(/[^"#]*)', body):
             href = href.replace("&amp;", "&")

@@ -23,6 +23,7 @@ from kib.publication import datafiles
 from kib.publication.models import PublishedFile
 from kib.publication.receivers import without_pdf
 from kib.workflow import notifications, services
+from tests import downloads
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,8 @@ def test_publication_stores_the_file_and_the_site_serves_it_from_storage(client,
     cls = EXPORTS[identifier][1]
     monkeypatch.setattr(cls, "render", lambda self: pytest.fail("rendered on request"))
     response = download(client, identifier)
-    assert response.content == data
+    assert response.streaming  # from storage, not read into memory
+    assert downloads.body(response) == data
     assert response["Content-Type"] == cls.content_type
     assert response["Content-Disposition"] == f'attachment; filename="{cls(edition).filename}"'
     assert response["ETag"] == f'"{stored.sha256}"'
@@ -84,7 +86,7 @@ def test_a_damaged_or_missing_file_is_made_again_logged_and_served(client, demo_
     datafiles.services._verified.clear()  # as a fresh process would: no hash of this file known yet
     with caplog.at_level(logging.WARNING, logger="kib.publication.datafiles"):
         response = download(client, "open-data")
-    assert response.content == good
+    assert downloads.body(response) == good
     again = PublishedFile.objects.get(pk=stored.pk)
     assert (again.sha256, again.size, again.damaged_at) == (stored.sha256, stored.size, None)
     assert stored_bytes(again) == good
@@ -107,7 +109,7 @@ def test_an_edition_published_before_files_were_stored_gets_them_at_the_first_do
     PublishedFile.objects.filter(edition=edition).delete()
     response = download(client, "waarnemingen")
     stored = PublishedFile.objects.get(edition=edition, identifier="waarnemingen")
-    assert response.content == stored_bytes(stored) == fresh(edition, "waarnemingen").data
+    assert downloads.body(response) == stored_bytes(stored) == fresh(edition, "waarnemingen").data
 
 
 def test_a_closed_correction_builds_the_files_again(client, demo_db, django_capture_on_commit_callbacks):
@@ -120,12 +122,14 @@ def test_a_closed_correction_builds_the_files_again(client, demo_db, django_capt
         services.open_correction(edition, by=coordinator, reason="Cijfer herzien")
         observation.value = observation.value + 1000
         observation.save()
-        assert download(client, "waarnemingen").content == stored_bytes(before)  # still the published file
+        assert downloads.body(download(client, "waarnemingen")) == stored_bytes(before)  # still the published file
         with django_capture_on_commit_callbacks(execute=True):
             services.close_correction(edition, by=coordinator)
     after = PublishedFile.objects.get(edition=edition, identifier="waarnemingen")
     assert after.sha256 != before.sha256
-    assert download(client, "waarnemingen").content == stored_bytes(after) == fresh(edition, "waarnemingen").data
+    assert (
+        downloads.body(download(client, "waarnemingen")) == stored_bytes(after) == fresh(edition, "waarnemingen").data
+    )
     assert not default_storage.exists(before.file.name)  # the old file went once the new one was in
 
 

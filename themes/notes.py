@@ -102,15 +102,15 @@ def _call(footnote):
     return escape(footnote.marker)
 
 
-def place_notes(html, footnotes=(), sources=()):
-    """``html`` (sanitised rich text) with each footnote after its call and the sources at the end of the last paragraph.
+def _placements(html, footnotes):
+    """Where each footnote's call stands in ``html``: (pieces, {piece index: [(start, end, note)]}, the rest).
 
-    A footnote whose call is not in the text gets its marker as a call at the end of the last
-    paragraph and floats from there, as do the sources (from a paragraph of their own when the
-    text has none).
+    A footnote with a typed marker is called by the first free occurrence of that marker in the
+    text (its span ``start:end`` in the text piece); one added from the part (numbered
+    automatically), or whose marker is not in the text, is in the rest: its call goes at the end.
     """
     pieces = [list(item) for item in _text_parts(html or "")]
-    insertions = defaultdict(list)  # piece index -> [(offset, note)]
+    found_at = defaultdict(list)  # piece index -> [(start, end, footnote)]
     taken = set()
     rest = []
     for footnote in footnotes:
@@ -121,29 +121,90 @@ def place_notes(html, footnotes=(), sources=()):
         found = None
         for index, (is_text, piece) in enumerate(pieces):
             if is_text:
-                found = next(((index, m.end()) for m in pattern.finditer(piece) if (index, m.end()) not in taken), None)
+                found = next(
+                    ((index, m.start(), m.end()) for m in pattern.finditer(piece) if (index, m.end()) not in taken),
+                    None,
+                )
                 if found:
                     break
         if found is None:
             rest.append(footnote)
             continue
-        taken.add(found)
-        insertions[found[0]].append((found[1], str(footnote_html(footnote))))
-    for index, notes in insertions.items():
+        taken.add((found[0], found[2]))
+        found_at[found[0]].append((found[1], found[2], footnote))
+    return pieces, found_at, rest
+
+
+def _at_the_end(joined, tail):
+    """``tail`` at the end of the last paragraph of ``joined``, or in a paragraph of its own when it has none."""
+    closing = joined.rfind("</p>")
+    if closing != -1:
+        return joined[:closing] + tail + joined[closing:]
+    return joined + f'<p class="fn-holder">{tail}</p>'
+
+
+def place_notes(html, footnotes=(), sources=()):
+    """``html`` (sanitised rich text) with each footnote after its call and the sources at the end of the last paragraph.
+
+    A footnote whose call is not in the text gets its marker as a call at the end of the last
+    paragraph and floats from there, as do the sources (from a paragraph of their own when the
+    text has none).
+    """
+    pieces, found_at, rest = _placements(html, footnotes)
+    for index, notes in found_at.items():
         text = pieces[index][1]
-        for offset, note in sorted(notes, reverse=True):
-            text = text[:offset] + note + text[offset:]
+        for _start, end, footnote in sorted(notes, key=lambda note: note[1], reverse=True):
+            text = text[:end] + str(footnote_html(footnote)) + text[end:]
         pieces[index][1] = text
     joined = "".join(piece for _is_text, piece in pieces)
     # A footnote whose call is missing from the text gets its marker as the call, at the end.
     tail = "".join([_call(f) + str(footnote_html(f)) for f in rest] + [str(sources_html(sources))])
     if tail:
-        closing = joined.rfind("</p>")
-        if closing != -1:
-            joined = joined[:closing] + tail + joined[closing:]
-        else:
-            joined += f'<p class="fn-holder">{tail}</p>'
+        joined = _at_the_end(joined, tail)
     return mark_safe(joined)  # noqa: S308 - the part's sanitised rich text and escaped notes
+
+
+def note_id(footnote):
+    """The id of a footnote on the web page; its call is ``note_id + "-tekst"``."""
+    return f"voetnoot-{footnote.pk}"
+
+
+def _call_link(footnote, text):
+    """The call of a footnote on the web page: a link to the note, which links back to it (``report/notes.html``)."""
+    return format_html(
+        '<a class="fn-call" href="#{}" id="{}-tekst" role="doc-noteref" aria-label="Voetnoot {}">{}</a>',
+        note_id(footnote),
+        note_id(footnote),
+        footnote.marker,
+        text,
+    )
+
+
+def place_calls(html, footnotes=()):
+    """The web page's ``html``: each footnote's call where the PDF puts it, as a link to the note below the part.
+
+    The same places as ``place_notes``: a typed marker in the text becomes the link; the call of a
+    footnote added from the part (a superscript number) or whose marker is missing from the text
+    goes at the end of the last paragraph. Each footnote that got a call is marked ``called``, so
+    its note links back.
+    """
+    pieces, found_at, rest = _placements(html, footnotes)
+    for index, calls in found_at.items():
+        text = pieces[index][1]
+        for start, end, footnote in sorted(calls, key=lambda call: call[0], reverse=True):
+            text = text[:start] + str(_call_link(footnote, mark_safe(text[start:end]))) + text[end:]  # noqa: S308
+            footnote.called = True
+        pieces[index][1] = text
+    joined = "".join(piece for _is_text, piece in pieces)
+    tail = []
+    for footnote in rest:
+        link = _call_link(footnote, footnote.marker)
+        tail.append(str(format_html("<sup>{}</sup>", link)) if getattr(footnote, "auto_numbered", False) else str(link))
+        footnote.called = True
+    if tail:  # inline after the text: a title (a figure's) has no paragraph
+        closing = joined.rfind("</p>")
+        joined = joined[:closing] + "".join(tail) + joined[closing:] if closing != -1 else joined + "".join(tail)
+    return mark_safe(joined)  # noqa: S308 - the part's sanitised rich text and escaped calls
 
 
 def attach_loose_footnotes(loose, parts):

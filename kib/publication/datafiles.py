@@ -19,9 +19,10 @@ import logging
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, quote_etag
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag
 from django_tasks import task
 
 from indicators.models import Indicator
@@ -137,13 +138,42 @@ def intact_file(edition, identifier):
     return stored
 
 
-def file_response(edition, identifier):
-    """The download of a published edition's data file, from storage."""
+class DataFileResponse(FileResponse):
+    """The stored file, streamed from storage in large blocks (a WSGI server sends it with its file wrapper)."""
+
+    block_size = 1 << 16
+
+
+def _open(name):
+    try:
+        path = default_storage.path(name)
+    except NotImplementedError:  # storage without local files (S3): its own file object
+        return default_storage.open(name, "rb")
+    return open(path, "rb")  # noqa: SIM115 - closed by the response
+
+
+def file_response(request, edition, identifier):
+    """The download of a published edition's data file, streamed from storage; 304 when the client has it.
+
+    The check costs one ``stat`` per request (the SHA-256 is computed once per file and process,
+    ``services.verify_stored``), so the bytes are read once, by the response.
+    """
     stored = intact_file(edition, identifier)
-    with default_storage.open(stored.file.name, "rb") as handle:  # at most a few MB: read at once
-        response = HttpResponse(handle.read(), content_type=EXPORTERS[identifier].content_type)
-    response["Content-Disposition"] = content_disposition_header(True, stored.filename)
-    response["ETag"] = quote_etag(stored.sha256)
+    etag = quote_etag(stored.sha256)
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return not_modified
+    try:
+        handle = _open(stored.file.name)
+    except FileNotFoundError:  # gone between the check and now (a correction replaced it): make it again
+        stored = store(edition, identifier)
+        etag = quote_etag(stored.sha256)
+        handle = _open(stored.file.name)
+    response = DataFileResponse(
+        handle, as_attachment=True, filename=stored.filename, content_type=EXPORTERS[identifier].content_type
+    )
+    response["Content-Length"] = str(stored.size)
+    response["ETag"] = etag
     return response
 
 

@@ -17,10 +17,11 @@ register = template.Library()
 def part_text(context, part, html):
     """A part's rich text; in the PDF with its footnotes after their calls (sources: ``section_sources``).
 
-    On the web page the text comes unchanged and ``report/notes.html`` prints the notes below it.
+    On the web page the calls stand where the PDF has them, as links to the notes that
+    ``report/notes.html`` prints below the part (``notes.place_calls``).
     """
     if not context.get("for_print"):
-        return mark_safe(html)  # noqa: S308 - rich text sanitised on save (kib/richtext.py)
+        return notes.place_calls(html, getattr(part, "printed_footnotes", ()))  # rich text sanitised on save
     placed = notes.place_notes(html, getattr(part, "printed_footnotes", ()))
     return mark_safe(notes.guard_hyphenated(placed))  # noqa: S308 - as above, notes escaped
 
@@ -29,6 +30,12 @@ def part_text(context, part, html):
 def source_label(source):
     """The short title of a cited source (see ``themes.notes.source_label``)."""
     return notes.source_label(source)
+
+
+@register.filter
+def note_id(footnote):
+    """The id of a footnote on the web page (its call in the text links to it, see ``notes.place_calls``)."""
+    return notes.note_id(footnote)
 
 
 @register.filter
@@ -85,10 +92,10 @@ def figure_print_table(figure):
     return {"columns": columns, "rows": rows, "notes": notes}
 
 
-@register.simple_tag(takes_context=True)
-def place_loose_footnotes(context, layout):
-    """In the PDF: footnotes attached to no part go to the part whose text holds their call (see notes)."""
-    if context.get("for_print") and layout.loose_footnotes:
+@register.simple_tag
+def place_loose_footnotes(layout):
+    """Footnotes attached to no part go to the part whose text holds their call (see notes), in the PDF and on the web."""
+    if layout.loose_footnotes:
         parts = [*layout.definitions, *layout.key_figures, *layout.recommendations, *layout.latest_developments]
         for _kind, groups in layout.development_sections:
             for group in groups:

@@ -131,7 +131,18 @@ def _demo_snapshot(_migrated_rows, django_db_setup, django_db_blocker, tmp_path_
                 call_command("load_demo", verbosity=0, accounts=True, cycle=False, pdf=False)
             added = {model: [row for row in rows if row.pk not in before[model]] for model, rows in _all_rows().items()}
             transaction.set_rollback(True)
-    return {model: rows for model, rows in added.items() if rows}
+    media = base / "media"
+    files = {path: path.read_bytes() for path in media.rglob("*") if path.is_file()}  # the files the load stored
+    return {model: rows for model, rows in added.items() if rows}, files
+
+
+def _restore_demo_files(files):
+    """Put the demo's stored files back as the load left them: a test may have damaged, replaced or deleted one
+    (a correction that builds the open data again deletes the file it replaces), while its rows are restored."""
+    for path, data in files.items():
+        if not path.is_file() or path.stat().st_size != len(data) or path.read_bytes() != data:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
 
 
 @pytest.fixture
@@ -141,7 +152,9 @@ def demo_db(_demo_snapshot, request):
         request.getfixturevalue("transactional_db")
     else:
         request.getfixturevalue("db")
-    _write_rows(_demo_snapshot)
+    rows, files = _demo_snapshot
+    _write_rows(rows)
+    _restore_demo_files(files)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
 from django.db.models import Expression, Q
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -153,9 +153,15 @@ def stems(query):
     return result
 
 
+# A tag of the stored (nh3-sanitised) HTML: "<" then a letter, "/" or "!" up to the next ">"; a lone "<"
+# in a plain title ("< 18 jaar") stays text, as with ``strip_tags``. A regular expression rather than
+# ``strip_tags``'s HTML parser, which took half the time of a passage; the result is escaped either way.
+TAG = re.compile(r"<[A-Za-z/!][^>]*>")
+
+
 def passage(title, body, query):
     """Plain text around the first match, escaped, with every matching word in ``<mark>``."""
-    text = html.unescape(strip_tags(f"{title} · {body}" if title and body else title or body))
+    text = html.unescape(TAG.sub("", f"{title} · {body}" if title and body else title or body))
     text = " ".join(text.split())  # the same as re.sub(r"\s+", " ", …).strip() (the same Unicode spaces), faster
     found = stems(query)
     pattern = re.compile(r"\b(?:" + "|".join(re.escape(stem) for stem in found) + r")\w*", re.IGNORECASE) if found else None

@@ -169,7 +169,8 @@ def _search_frame():
 
 
 def _valid_words(frame, data):
-    """``(words, year, theme slug)`` when every value the visitor sent is one the form accepts, else None.
+    """``(words as typed, words stripped, {filter: chosen value}, year, theme slug)`` when every value the
+    visitor sent is one the form accepts, else None.
 
     What ``SearchForm`` would clean, without building it: it is only built (for its error
     messages) when something is wrong. ``data``: the request's GET.

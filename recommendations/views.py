@@ -14,9 +14,21 @@ from kib.public_cache import page_response
 from recommendations.filters import RecommendationFilter, tracking_editions
 from recommendations.models import Recommendation
 from themes.changes import plain, text_diff
-from themes.models import Chapter, ChapterRecommendation, DevelopmentGroup
+from themes.models import Chapter, ChapterRecommendation, DevelopmentGroup, DevelopmentItem
 
 PER_PAGE = 50
+TIMELINE_CHAPTER_FIELDS = (
+    "title",
+    "edition",
+    "theme",
+    "edition__year",
+    "edition__title",
+    "edition__reporting_period_start",
+    "edition__reporting_period_end",
+    "theme__slug",
+    "theme__number",
+    "theme__title",
+)
 PAGE_PARAM = "pagina"
 
 
@@ -86,15 +98,17 @@ def recommendation_detail(request, co, code):
         )
         published_chapters = Chapter.objects.published()
         links = list(ChapterRecommendation.objects.filter(recommendation=recommendation, chapter__in=published_chapters))
-        groups = list(
-            DevelopmentGroup.objects.filter(recommendations=recommendation, chapter__in=published_chapters).prefetch_related(
-                "recommendations", "items__figure"
-            )
-        )
+        groups = list(DevelopmentGroup.objects.filter(recommendations=recommendation, chapter__in=published_chapters))
+        load_group_texts(groups)
         gaps = list(DataGap.objects.filter(recommendation=recommendation, chapter__in=published_chapters))
         # Each chapter once, with its edition and theme, rather than once per row that points to it.
         parts = [*links, *groups, *gaps]
-        chapters = published_chapters.select_related("edition", "theme").in_bulk({part.chapter_id for part in parts})
+        # Only what a timeline entry prints of a chapter and its edition and theme, not their long texts.
+        chapters = (
+            published_chapters.select_related("edition", "theme")
+            .only(*TIMELINE_CHAPTER_FIELDS)
+            .in_bulk({part.chapter_id for part in parts})
+        )
         for part in parts:
             part.chapter = chapters[part.chapter_id]
         context = {
@@ -105,6 +119,28 @@ def recommendation_detail(request, co, code):
         return render_to_string("public/recommendation.html", context)
 
     return page_response(request, ("recommendation", co, code), build)
+
+
+def load_group_texts(groups):
+    """Each group's texts (``group.texts``, with their figure) and the codes it prints (``group.printed``).
+
+    Two plain queries for all the groups of a timeline, instead of ``prefetch_related`` of the items,
+    their figures and the groups' recommendations: the prefetch machinery cost more per edition than
+    the texts themselves.
+    """
+    by_pk = {group.pk: group for group in groups}
+    for group in groups:
+        group.texts, group.linked_codes = [], []
+    items = DevelopmentItem.objects.filter(group__in=by_pk).select_related("figure").order_by("group", "position", "pk")
+    for item in items:
+        item.group = by_pk[item.group_id]
+        item.group.texts.append(item)
+    through = DevelopmentGroup.recommendations.through.objects.filter(developmentgroup__in=by_pk)
+    codes = through.values_list("developmentgroup_id", "recommendation__code")
+    for group_id, code in codes.order_by("recommendation__sort_key", "recommendation__code"):
+        by_pk[group_id].linked_codes.append(code)
+    for group in groups:
+        group.printed = group.codes_from(group.linked_codes)
 
 
 def short(text, length=60):
@@ -135,13 +171,14 @@ def timeline(links, groups, gaps):
     ordered = sorted(entries.values(), key=lambda e: e["edition"].year)
     before, printed_in, gaps_before, unchanged_labels = {}, {}, None, {}
     for position, item in enumerate(ordered):
+        item["url"] = item["chapter"].get_absolute_url()  # three links per entry, one reverse()
         item["period"] = item["edition"].reporting_period_label
         item["previous"] = ordered[position - 1]["edition"] if position else None
         item["groups"].sort(key=lambda g: (g.kind, g.position, g.pk))
         now, seen, item["new"], item["rewritten"], item["unchanged"] = {}, Counter(), [], [], []
         for group in item["groups"]:
             group.changed_items = []
-            for development in group.items.all():
+            for development in group.texts:
                 key = (group.kind, development.territory, development.title)
                 seen[key] += 1
                 key = (*key, seen[key])  # the same title twice: the first, the second
@@ -149,10 +186,10 @@ def timeline(links, groups, gaps):
                 development.short_title = development.title or short(plain(development.body))
                 old = before.get(key)
                 if old is not None and (old.body == development.body or plain(old.body) == plain(development.body)):
-                    development.unchanged_since = printed_in[key]
-                    development.unchanged_label = unchanged_labels.setdefault(
-                        printed_in[key].pk, _("ongewijzigd sinds %(edition)s") % {"edition": printed_in[key]}
-                    )
+                    since = development.unchanged_since = printed_in[key]
+                    if since.pk not in unchanged_labels:  # one translated label per edition, not one per text
+                        unchanged_labels[since.pk] = _("ongewijzigd sinds %(edition)s") % {"edition": since}
+                    development.unchanged_label = unchanged_labels[since.pk]
                     item["unchanged"].append(development)
                     continue
                 printed_in[key] = item["edition"]
@@ -160,6 +197,7 @@ def timeline(links, groups, gaps):
                 development.diff = text_diff(old.body, development.body) if old is not None else None
                 item["rewritten" if old is not None else "new"].append(development)
                 group.changed_items.append(development)
+        item["changed_groups"] = [group for group in item["groups"] if group.changed_items]
         item["removed"] = [development for key, development in before.items() if key not in now]
         gap_texts = sorted((gap.description, gap.territory) for gap in item["gaps"])
         item["gaps_changed"] = gap_texts != gaps_before

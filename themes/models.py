@@ -319,9 +319,13 @@ class DevelopmentGroup(ChapterPart):
         return f"{self.get_kind_display()}: {self.title}"
 
     def codes(self):
+        return self.codes_from([r.code for r in sorted(self.recommendations.all(), key=lambda r: r.sort_key)])
+
+    def codes_from(self, linked):
+        """The codes as printed: ``printed_codes`` when filled in, else ``linked`` (the linked recommendations' codes, in order)."""
         if self.printed_codes:
             return [code.strip() for code in self.printed_codes.split(",") if code.strip()]
-        return [r.code for r in sorted(self.recommendations.all(), key=lambda r: r.sort_key)]
+        return linked
 
 
 class DevelopmentItem(Block):

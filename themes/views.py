@@ -95,6 +95,12 @@ class SearchForm(forms.Form):
 
 TITLE_SLOT = "<!--kib:search-title-->"
 BODY_SLOT = "<!--kib:search-body-->"
+# Where the per-request values go in the kept form (public/search_body.html rendered once): plain words,
+# so they survive the template's escaping. The frame is cut at them when it is made; the visitor's
+# words are put between the pieces afterwards, so they can never open a slot.
+WORDS_SLOT = "kib0slot0words"
+OPTIONS_SLOTS = {"editie": "kib0slot0editie", "thema": "kib0slot0thema"}
+RESULTS_SLOT = "kib0slot0results"
 
 
 @dataclass(frozen=True)
@@ -102,16 +108,33 @@ class SearchFrame:
     """What a search page has that does not depend on the words: kept under the content version.
 
     The published chapters as plain ``ChapterRef`` values (what a hit belongs to), the filters'
-    choices, and the page around the results rendered once (``public/search.html``), cut at its
-    two slots: ``head`` + title + ``middle`` + body + ``tail``.
+    choices with their ``<option>`` lists made for every choice selected (``options[name][value]``),
+    and the whole page rendered once (``public/search.html`` around ``public/search_body.html``
+    with the form unfilled), cut at its slots: ``pieces[0]`` + title + ``pieces[1]`` + language form
+    + ``pieces[2]`` + words + ``pieces[3]`` + edition options + ``pieces[4]`` + theme options +
+    ``pieces[5]`` + results + ``pieces[6]``. The page of a search with an unknown value (its errors)
+    is rendered whole instead: ``head``, ``middle`` and ``tail`` are the frame around the body.
     """
 
     chapters: list
     editions: list
     themes: list
+    options: dict
+    pieces: tuple
     head: str
     middle: str
     tail: str
+
+
+def _cut(text, slots):
+    """``text`` cut at each of ``slots`` in turn (each must occur exactly once, in this order)."""
+    pieces = []
+    for slot in slots:
+        if text.count(slot) != 1:
+            raise ValueError(f"The search page must hold {slot} exactly once.")
+        piece, text = text.split(slot)
+        pieces.append(piece)
+    return (*pieces, text)
 
 
 def _search_frame():
@@ -119,23 +142,58 @@ def _search_frame():
     refs = [EditionRef(e.pk, e.year, str(e), e.get_absolute_url()) for e in editions]
     chapters = chapter_refs(Chapter.objects.published().select_related("edition", "theme").order_by(), refs)
     themes = sorted({(c.theme_number, c.theme_slug, c.theme_nav_label) for c in chapters})
+    edition_choices = [(e.year, e.label) for e in refs]
+    theme_choices = [(slug, f"{number}. {label}") for number, slug, label in themes]
     page = render_to_string("public/search.html", {"section": "search"})
     head, rest = page.split(TITLE_SLOT)
     middle, tail = rest.split(BODY_SLOT)
+    form = SearchForm(initial={"q": WORDS_SLOT}, editions=edition_choices, themes=theme_choices)
+    fields = [(form["q"], None), *((form[name], mark_safe(slot)) for name, slot in OPTIONS_SLOTS.items())]
+    body = render_to_string("public/search_body.html", {"form": form, "fields": fields, "results_html": RESULTS_SLOT})
+    options = {
+        name: {str(value): _options(form[name], str(value)) for value, _label in form.fields[name].choices}
+        for name in OPTIONS_SLOTS
+    }
+    whole = head + TITLE_SLOT + middle + body + tail
+    slots = (TITLE_SLOT, LANGUAGE_FORM_SLOT, WORDS_SLOT, *OPTIONS_SLOTS.values(), RESULTS_SLOT)
     return SearchFrame(
         chapters=chapters,
-        editions=[(e.year, e.label) for e in refs],
-        themes=[(slug, f"{number}. {label}") for number, slug, label in themes],
+        editions=edition_choices,
+        themes=theme_choices,
+        options=options,
+        pieces=_cut(whole, slots),
         head=head,
         middle=middle,
         tail=tail,
     )
 
 
-def _options(field):
-    """The ``<option>`` elements of a filter, the chosen one selected (made here: a template loop cost more than the search)."""
-    chosen = field.value()
-    chosen = "" if chosen is None else str(chosen)
+def _valid_words(frame, data):
+    """``(words as typed, words stripped, {filter: chosen value}, year, theme slug)`` when every value the
+    visitor sent is one the form accepts, else None.
+
+    What ``SearchForm`` would clean, without building it: it is only built (for its error
+    messages) when something is wrong. ``data``: the request's GET.
+    """
+    words = data.get("q", "")
+    cleaned = words.strip()
+    if len(cleaned) > MAX_QUERY_LENGTH or "\x00" in words:
+        return None
+    chosen = {}
+    for name in OPTIONS_SLOTS:
+        value = data.get(name, "")
+        if value not in frame.options[name]:
+            return None
+        chosen[name] = value
+    year = int(chosen["editie"]) if chosen["editie"] else None
+    return words, cleaned, chosen, year, chosen["thema"] or None
+
+
+def _options(field, chosen=None):
+    """The ``<option>`` elements of a filter, ``chosen`` (or the field's value) selected (a template loop cost more than the search)."""
+    if chosen is None:
+        chosen = field.value()
+        chosen = "" if chosen is None else str(chosen)
     return mark_safe(
         "".join(
             f'<option value="{escape(value)}"{" selected" if str(value) == chosen else ""}>{escape(label)}</option>'
@@ -185,20 +243,38 @@ def search(request):
     """Search every published edition (never a draft); the results are not cached: the words are the visitor's own.
 
     What does not depend on the words (the published editions and chapters, the filters' choices,
-    the page around the results) is kept under the public content version like every public page,
-    so it is read again after any change; the search itself is one query, and only the form and the
-    results are rendered per request, put into the kept frame (the words escaped, never a slot).
+    the whole page with its form unfilled) is kept under the public content version like every
+    public page, so it is read again after any change. Per request: one query, the results, and
+    the visitor's values put between the kept pieces (escaped, never a slot). A value the form
+    would refuse takes the slow path: ``SearchForm`` says what is wrong, nothing is searched.
     """
     frame = cached(("search-frame",), _search_frame)
-    form = SearchForm(request.GET or None, editions=frame.editions, themes=frame.themes)
-    fields = [(form["q"], None), *((form[name], _options(form[name])) for name in ("editie", "thema"))]
-    context = {"form": form, "fields": fields, "results_html": ""}
-    title = gettext("Zoeken")
-    if form.is_valid() and form.cleaned_data["q"].strip():
-        query = form.cleaned_data["q"].strip()
-        results, total = search_editions(query, form.cleaned_data["editie"], form.cleaned_data["thema"] or None, frame.chapters)
-        context["results_html"] = _results_html(results, total, query)
+    valid = _valid_words(frame, request.GET)
+    if valid is None:
+        return _refused(request, frame)
+    words, query, chosen, year, theme_slug = valid
+    results_html, title = "", gettext("Zoeken")
+    if query:
+        results, total = search_editions(query, year, theme_slug, frame.chapters)
+        results_html = _results_html(results, total, query)
         title = gettext("Zoeken: %(query)s") % {"query": escape(query)}
-    body = render_to_string("public/search_body.html", context)
+    values = (
+        title,
+        language_form(request),
+        escape(words),
+        frame.options["editie"][chosen["editie"]],
+        frame.options["thema"][chosen["thema"]],
+        results_html,
+    )
+    pieces = frame.pieces
+    return HttpResponse("".join(piece for pair in zip(pieces[:-1], values, strict=True) for piece in pair) + pieces[-1])
+
+
+def _refused(request, frame):
+    """The page of a search with a value the form refuses: its errors shown, nothing searched."""
+    form = SearchForm(request.GET, editions=frame.editions, themes=frame.themes)
+    form.is_valid()
+    fields = [(form["q"], None), *((form[name], _options(form[name])) for name in OPTIONS_SLOTS)]
+    body = render_to_string("public/search_body.html", {"form": form, "fields": fields, "results_html": ""})
     middle = frame.middle.replace(LANGUAGE_FORM_SLOT, language_form(request), 1)  # the header's, in the kept frame
-    return HttpResponse("".join((frame.head, title, middle, body, frame.tail)))
+    return HttpResponse("".join((frame.head, gettext("Zoeken"), middle, body, frame.tail)))

@@ -89,24 +89,3 @@ def test_with_the_page_cache_on_a_search_is_one_query_and_a_publication_shows_at
         html = client.get(URL + "?q=wachtlijst+jeugdzorg").content.decode()
         assert re.findall(r'<h3 id="editie-(\d+)">', html) == ["2025", "2024", "2023"]
         assert '<option value="2025">' in html
-
-
-def test_the_search_is_one_counted_query_and_prepared_once_per_connection_on_postgresql(editions):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    chapter_ids = list(Chapter.objects.published().values_list("pk", flat=True))
-    for _ in range(7):
-        with CaptureQueriesContext(connection) as queries:
-            rows = search._hits("wachtlijst jeugdzorg", chapter_ids)
-        assert len(queries) == 1 and "UNION ALL" in queries[0]["sql"]  # logged and counted like any query
-        assert len(rows) == 6
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
-                ["%kib_search @@ websearch_to_tsquery('dutch', $2)%"],
-            )
-            assert cursor.fetchall() == [(7,)]  # one statement, run seven times
-    else:
-        assert "LIKE" in queries[0]["sql"]

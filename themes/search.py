@@ -9,11 +9,8 @@ The passage shown is plain text cut from the part, escaped, with the matching wo
 
 import html
 import re
-import sys
 from dataclasses import dataclass
-from types import SimpleNamespace
 
-import psycopg
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
 from django.db.models import Expression, Q
@@ -131,47 +128,16 @@ def _like(word):
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _prepared_cursor():
-    """A cursor of the request's connection that runs its queries as prepared statements (psycopg's ``Cursor``).
-
-    Django's own cursors merge the parameters into the text (``ClientCursor``, and psycopg's automatic
-    preparing switched off), so PostgreSQL plans the search anew every time: 0.41 ms of planning for
-    0.16 ms of work (EXPLAIN ANALYZE, the demo). Prepared once per connection, PostgreSQL keeps a
-    generic plan from the sixth run on (planning 0.01 ms). It goes through Django's wrappers like any
-    query: the kept connection checked first, the query logged and counted, errors translated.
-    """
-    class PreparedCursor(psycopg.Cursor):
-        def execute(self, query, params=None, **kwargs):
-            result = super().execute(query, params, prepare=True, **kwargs)
-            # Django's query log reads the text sent from ``_query.query``, which psycopg leaves empty
-            # for a prepared statement: the text itself (with %(name)s), so the log and the counts show it.
-            self._query = SimpleNamespace(query=query.encode())
-            return result
-
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    if connection.connection.prepare_threshold is None:
-        # Django switches psycopg's preparing off this way, and psycopg then ignores prepare=True too.
-        # With a threshold no count reaches, only a query that asks is prepared: Django's own cursors
-        # (ClientCursor) never are.
-        connection.connection.prepare_threshold = sys.maxsize
-    raw = PreparedCursor(connection.connection)
-    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
-
-
-_POSTGRESQL_SEARCH = _POSTGRESQL_SQL.replace(" IN ({ids})", " = ANY(%(ids)s)")
-
-
 def _hits(query, chapter_ids):
     """Every matching row of every source in these chapters, in one UNION ALL query."""
     if connection.vendor == "postgresql":
-        with _prepared_cursor() as cursor:
-            cursor.execute(_POSTGRESQL_SEARCH, {"query": query, "ids": chapter_ids})
-            return cursor.fetchall()
-    words = words_of(query)
-    sql = _sqlite_sql(words).replace("{ids}", ", ".join(str(int(pk)) for pk in chapter_ids))
+        sql, params = _POSTGRESQL_SQL.replace(" IN ({ids})", " = ANY(%(ids)s)"), {"query": query, "ids": chapter_ids}
+    else:
+        words = words_of(query)
+        sql = _sqlite_sql(words).replace("{ids}", ", ".join(str(int(pk)) for pk in chapter_ids))
+        params = {f"w{i}": _like(word) for i, word in enumerate(words)}
     with connection.cursor() as cursor:
-        cursor.execute(sql, {f"w{i}": _like(word) for i, word in enumerate(words)})
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 

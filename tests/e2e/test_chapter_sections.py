@@ -252,11 +252,19 @@ def test_folded_parts_navigator_comment_links_and_draft_pdf_at_390_and_1280(page
         if viewport is DESK:  # the sticky bar does not cover it
             assert box["y"] >= bar["y"] + bar["height"] - 1, (box, bar)
         page.screenshot(path=str(SHOTS / f"layout-{viewport['width']}-comment-opened-part.png"))
-    # ... and following it in the comment panel of the page itself.
+    # ... arriving at the comment itself (the link of Mijn werk and the dashboard): its part opens too, and the
+    # comment stays in view ...
     page.set_viewport_size(DESK)
     page.goto("about:blank")
     page.goto(f"{base}?sectie=laatste#comment-{comment.pk}")
-    assert not row_of_last.locator("details").evaluate("fold => fold.open")
+    page.wait_for_function("() => document.querySelector('.part-linked')")
+    assert row_of_last.locator("details").evaluate("fold => fold.open")
+    box = page.locator(f"#comment-{comment.pk}").bounding_box()
+    assert 0 <= box["y"] < DESK["height"], box
+    # ... and following it in the comment panel of the page itself.
+    row_of_last.evaluate(
+        "row => { row.classList.remove('part-linked'); row.querySelectorAll('details').forEach((d) => { d.open = false; }); }"
+    )
     page.locator(f"#comment-{comment.pk} a.review-part-link").click()
     page.wait_for_function("() => document.querySelector('.part-linked')")
     assert row_of_last.locator("details").evaluate("fold => fold.open")

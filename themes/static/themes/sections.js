@@ -21,9 +21,12 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 
 // A link to a part (a review comment's "bij …": #onderdeel-<part>-<id>, kib/workflow/review.py) opens that
-// folded part and scrolls to it, on arrival and when the link is followed on the page itself.
-function openLinkedPart() {
-  const match = /^#onderdeel-([a-z_]+)-(\d+)$/.exec(window.location.hash);
+// folded part and scrolls to it, on arrival and when the link is followed on the page itself. A link to a
+// comment (#comment-<id>, from Mijn werk or the dashboard) opens the part the comment is about as well, and
+// leaves the comment in view.
+const PART_ANCHOR = /^#onderdeel-([a-z_]+)-(\d+)$/;
+function openPart(anchor, scroll) {
+  const match = PART_ANCHOR.exec(anchor);
   if (!match) return;
   const [, prefix, pk] = match;
   const idField = [...document.querySelectorAll(`input[type=hidden][name^="${prefix}-"][name$="-id"]`)].find(
@@ -34,7 +37,17 @@ function openLinkedPart() {
   row.querySelectorAll("details").forEach((fold) => { fold.open = true; });
   document.querySelectorAll(".part-linked").forEach((other) => other.classList.remove("part-linked"));
   row.classList.add("part-linked");
-  row.scrollIntoView({ block: "start" });
+  if (scroll) row.scrollIntoView({ block: "start" });
+}
+function openLinkedPart() {
+  const hash = window.location.hash;
+  if (PART_ANCHOR.test(hash)) {
+    openPart(hash, true);
+    return;
+  }
+  const comment = /^#comment-\d+$/.test(hash) && document.getElementById(hash.slice(1));
+  const partLink = comment && comment.querySelector("a.review-part-link");
+  if (partLink) openPart(partLink.getAttribute("href"), false);
 }
 document.addEventListener("DOMContentLoaded", openLinkedPart);
 window.addEventListener("hashchange", openLinkedPart);

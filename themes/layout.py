@@ -123,9 +123,12 @@ def load_printed_parts(chapters, public_only=False, texts_only=()):
     return chapters
 
 
-def prefetch_chapters(queryset):
-    """The chapters of ``queryset`` as a list, with every part the report prints, in a constant number of queries."""
-    return load_printed_parts(list(queryset.select_related(*PRINTED_WITH_CHAPTER)))
+def prefetch_chapters(queryset, public_only=False):
+    """The chapters of ``queryset`` as a list, with every part the report prints, in a constant number of queries.
+
+    ``public_only``: the figures draw what the public sees (a published edition's snapshot), as on the site.
+    """
+    return load_printed_parts(list(queryset.select_related(*PRINTED_WITH_CHAPTER)), public_only=public_only)
 
 
 class ChapterLayout:

@@ -162,6 +162,14 @@ def main():
     parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run (default 5)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (default 8)")
     parser.add_argument("--workers", type=int, default=max(2, min(4, os.cpu_count() or 2)))
+    parser.add_argument(
+        "--download-only",
+        action="store_true",
+        help="measure only the PDF download against its static twin (no pages, no plain-view server)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="measure the download pair this many times on one prepared demo"
+    )
     options = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: run tools/ensure-wrk (make bench does).")
@@ -214,8 +222,22 @@ def main():
         results = {}
         pdf_pair = ("PDF download", "static file, same bytes as the PDF")
         for name, path in targets.items():
-            if name not in pdf_pair:
+            if name not in pdf_pair and not options.download_only:
                 results[name] = wrk(base + path, options.seconds, options.connections, script.name)
+        if options.download_only and "PDF download" not in targets:
+            raise SystemExit("No published PDF: nothing to measure.")
+        if options.download_only:
+            pair = {name: targets[name] for name in pdf_pair}
+            for i in range(options.repeat):
+                best = interleaved(base, pair, options, script.name)
+                load = os.getloadavg()[0]
+                ratio = best["PDF download"][0] / best["static file, same bytes as the PDF"][0]
+                print(
+                    f"run {i + 1}: PDF download {best['PDF download'][0]:.0f} req/s, static twin "
+                    f"{best['static file, same bytes as the PDF'][0]:.0f} req/s: ratio {ratio:.2f} (load {load:.2f})",
+                    flush=True,
+                )
+            return
         if "PDF download" in targets:
             # The download and its static twin, in turns, best of three: on a busy machine a single run
             # of each measures the neighbours more than the code.

@@ -157,6 +157,68 @@ def interleaved(base, targets, options, script, rounds=3):
     return best
 
 
+IN_PROCESS = """
+import io, os, sys, time, cProfile, pstats
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kib.settings")
+from django.core.wsgi import get_wsgi_application
+
+app = get_wsgi_application()
+
+
+class Wrapper:  # as gunicorn's sendfile: the file is handed over, not read in Python
+    def __init__(self, filelike, block_size=8192):
+        self.filelike = filelike
+
+    def __iter__(self):
+        return iter(())
+
+    def close(self):
+        self.filelike.close()
+
+
+def call(path):
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+        "HTTP_HOST": "127.0.0.1", "HTTP_X_FORWARDED_PROTO": "https", "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr, "wsgi.file_wrapper": Wrapper,
+    }
+    status = []
+    body = app(environ, lambda s, h, exc=None: status.append(s))
+    for _ in body:
+        pass
+    body.close()
+    assert status[0].startswith("200"), (path, status)
+
+
+paths = {"PDF download": sys.argv[1], "static twin": sys.argv[2]}
+for path in paths.values():
+    call(path)
+N = 1000
+best = {}
+for _round in range(15):
+    for name, path in paths.items():
+        started = time.perf_counter()
+        for _ in range(N):
+            call(path)
+        per = (time.perf_counter() - started) / N * 1e6
+        best[name] = min(best.get(name, per), per)
+for name, per in best.items():
+    print(f"in process: {name:14} {per:7.1f} us per request (best of 15 x {N}, interleaved)")
+print(f"in process: ratio {best['static twin'] / best['PDF download']:.2f} (static twin time / download time)")
+profile = cProfile.Profile()
+profile.enable()
+for _ in range(N):
+    call(paths["PDF download"])
+profile.disable()
+pstats.Stats(profile).sort_stats("tottime").print_stats(18)
+"""
+
+
+def in_process(env, pdf_path, twin_path):
+    """The CPU cost of one download and one static-twin request through the WSGI app, without a socket."""
+    subprocess.run([PYTHON, "-c", IN_PROCESS, pdf_path, twin_path], cwd=ROOT, env=env, check=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run (default 5)")
@@ -166,6 +228,9 @@ def main():
         "--download-only",
         action="store_true",
         help="measure only the PDF download against its static twin (no pages, no plain-view server)",
+    )
+    parser.add_argument(
+        "--in-process", action="store_true", help="with --download-only: also time and profile the WSGI app itself"
     )
     parser.add_argument(
         "--repeat", type=int, default=1, help="measure the download pair this many times on one prepared demo"
@@ -228,6 +293,8 @@ def main():
             raise SystemExit("No published PDF: nothing to measure.")
         if options.download_only:
             pair = {name: targets[name] for name in pdf_pair}
+            if options.in_process:
+                in_process(env, *pair.values())
             for i in range(options.repeat):
                 best = interleaved(base, pair, options, script.name)
                 load = os.getloadavg()[0]

@@ -74,6 +74,10 @@ class PdfDamaged(Exception):
     """The stored file failed its check; it has been reported (and its repair queued)."""
 
 
+# The request headers ``get_conditional_response`` reads: without any of them it answers None.
+CONDITIONS = frozenset(("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"))
+
+
 def pdf_response(request, stored, extra_headers=()):
     """The stored file with ETag (its SHA-256) and Last-Modified; 304 when the client has it.
 
@@ -81,9 +85,10 @@ def pdf_response(request, stored, extra_headers=()):
     middleware it skips). Raises PdfDamaged when the file is missing or differs from its record.
     """
     headers = _headers(stored, extra_headers)
-    not_modified = get_conditional_response(request, etag=headers["ETag"], last_modified=stored.modified)
-    if not_modified is not None:
-        return not_modified
+    if not CONDITIONS.isdisjoint(request.META):  # a client that has it, or asks on a condition
+        not_modified = get_conditional_response(request, etag=headers["ETag"], last_modified=stored.modified)
+        if not_modified is not None:
+            return not_modified
     try:
         handle = _open(stored.name, services.verify_stored(stored.name, stored.size, stored.sha256))
     except (services.StoredFileDamaged, FileNotFoundError) as exc:

@@ -18,7 +18,7 @@ from indicators.models import DataGap, Observation
 from kib.models import Edition
 from kib.ops.archive.reading import import_edition
 from kib.ops.archive.writing import edition_fingerprint
-from kib.publication.models import ChartSnapshot, SnapshotCell
+from kib.publication.models import ChartSnapshot, PublishedPdf, SnapshotCell
 from tests import factories as f
 from tests.test_backup import archive_of, content_rows, empty_the_database
 from tests.test_edition_snapshot import a_drawn_2024_cell, page
@@ -113,3 +113,27 @@ def test_an_archive_of_an_edition_in_preparation_holds_no_snapshot(media):
     assert manifest["counts"]["indicators.observation"] > 0 and manifest["counts"]["indicators.figureseries"] > 0
     assert "publication.chartsnapshot" not in manifest["counts"]
     assert "publication.snapshotcell" not in manifest["counts"]
+
+
+def test_restoring_a_lost_edition_points_its_snapshot_at_the_observations_still_there(client, demo_db, media):
+    edition = Edition.objects.get(year=2024)
+    chart, link, observation = a_drawn_2024_cell()
+    url = reverse("public:chapter", args=[2024, chart.figure.chapter.theme.slug])
+    cells_before = drawn(chart.figure_id)
+    buffer, manifest = archive_of(edition)
+    observations_before = Observation.objects.count()
+    Observation.objects.filter(pk=observation.pk).update(published_value=observation.published_value + 7)
+    PublishedPdf.objects.filter(edition=edition).delete()
+    figure_number, theme_slug = chart.figure.number, chart.figure.chapter.theme.slug
+    edition.delete()
+    assert not SnapshotCell.objects.filter(observation_pk=observation.pk).exists()
+
+    report = import_edition(buffer)
+
+    archived = manifest["counts"]["indicators.observation"]
+    assert report.reused["indicators.observation"] == archived > 0  # the observations were still there
+    assert Observation.objects.count() == observations_before
+    restored = Figure.objects.get(chapter__edition__year=2024, chapter__theme__slug=theme_slug, number=figure_number)
+    assert drawn(restored.pk) == cells_before  # the published number, not the one changed since
+    assert SnapshotCell.objects.filter(observation_pk=observation.pk).exists()  # the cell names the same observation
+    assert client.get(url).status_code == 200

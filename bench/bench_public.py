@@ -157,11 +157,89 @@ def interleaved(base, targets, options, script, rounds=3):
     return best
 
 
+IN_PROCESS = """
+import io, os, sys, time, cProfile, pstats
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kib.settings")
+from django.core.wsgi import get_wsgi_application
+
+app = get_wsgi_application()
+
+
+class Wrapper:  # as gunicorn's sendfile: the file is handed over, not read in Python
+    def __init__(self, filelike, block_size=8192):
+        self.filelike = filelike
+
+    def __iter__(self):
+        return iter(())
+
+    def close(self):
+        self.filelike.close()
+
+
+def call(path):
+    environ = {
+        "REQUEST_METHOD": "GET", "PATH_INFO": path, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+        "HTTP_HOST": "127.0.0.1", "HTTP_X_FORWARDED_PROTO": "https", "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr, "wsgi.file_wrapper": Wrapper,
+    }
+    status = []
+    body = app(environ, lambda s, h, exc=None: status.append(s))
+    for _ in body:
+        pass
+    body.close()
+    assert status[0].startswith("200"), (path, status)
+
+
+paths = {"PDF download": sys.argv[1], "static twin": sys.argv[2]}
+for path in paths.values():
+    call(path)
+N = 1000
+best = {}
+for _round in range(15):
+    for name, path in paths.items():
+        started = time.process_time()
+        for _ in range(N):
+            call(path)
+        per = (time.process_time() - started) / N * 1e6
+        best[name] = min(best.get(name, per), per)
+for name, per in best.items():
+    print(f"in process: {name:14} {per:7.1f} us CPU per request (best of 15 x {N}, interleaved)")
+print(f"in process: ratio {best['static twin'] / best['PDF download']:.2f} (static twin time / download time)")
+profile = cProfile.Profile()
+profile.enable()
+for _ in range(N):
+    call(paths["PDF download"])
+profile.disable()
+pstats.Stats(profile).sort_stats("tottime").print_stats(18)
+"""
+
+
+def in_process(env, pdf_path, twin_path):
+    """The CPU cost of one download and one static-twin request through the WSGI app, without a socket.
+
+    CPU time of this process (``time.process_time``): on a shared machine it moves far less with the
+    neighbours' load than requests per second do. Without gunicorn and the socket, which cost both the
+    same, the ratio is the strictest view of what the download adds.
+    """
+    subprocess.run([PYTHON, "-c", IN_PROCESS, pdf_path, twin_path], cwd=ROOT, env=env, check=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run (default 5)")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (default 8)")
     parser.add_argument("--workers", type=int, default=max(2, min(4, os.cpu_count() or 2)))
+    parser.add_argument(
+        "--download-only",
+        action="store_true",
+        help="measure only the PDF download against its static twin (no pages, no plain-view server)",
+    )
+    parser.add_argument(
+        "--in-process", action="store_true", help="with --download-only: also time and profile the WSGI app itself"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="measure the download pair this many times on one prepared demo"
+    )
     options = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: run tools/ensure-wrk (make bench does).")
@@ -214,8 +292,24 @@ def main():
         results = {}
         pdf_pair = ("PDF download", "static file, same bytes as the PDF")
         for name, path in targets.items():
-            if name not in pdf_pair:
+            if name not in pdf_pair and not options.download_only:
                 results[name] = wrk(base + path, options.seconds, options.connections, script.name)
+        if options.download_only and "PDF download" not in targets:
+            raise SystemExit("No published PDF: nothing to measure.")
+        if options.download_only:
+            pair = {name: targets[name] for name in pdf_pair}
+            if options.in_process:
+                in_process(env, *pair.values())
+            for i in range(options.repeat):
+                best = interleaved(base, pair, options, script.name)
+                load = os.getloadavg()[0]
+                ratio = best["PDF download"][0] / best["static file, same bytes as the PDF"][0]
+                print(
+                    f"run {i + 1}: PDF download {best['PDF download'][0]:.0f} req/s, static twin "
+                    f"{best['static file, same bytes as the PDF'][0]:.0f} req/s: ratio {ratio:.2f} (load {load:.2f})",
+                    flush=True,
+                )
+            return
         if "PDF download" in targets:
             # The download and its static twin, in turns, best of three: on a busy machine a single run
             # of each measures the neighbours more than the code.

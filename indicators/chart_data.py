@@ -205,7 +205,7 @@ def load_drawn_cells(figures, public_only=False):
     ``public_only`` (the public site): a chart of a published edition draws the cells taken at its
     publication (``kib.publication.models.ChartSnapshot``, see ``load_snapshot_cells``), so a later
     edition's numbers never reach it; a chart without one draws the live published numbers.
-    Without ``public_only`` (the edition in preparation, previews, the PDF) every chart draws the
+    Without ``public_only`` (the edition in preparation, draft previews) every chart draws the
     live observations (``load_live_cells``).
     """
     charts = [chart for figure in figures if (chart := getattr(figure, "chart", None)) is not None]

@@ -4,29 +4,26 @@
 printed part of many chapters at once; ``ChapterLayout`` arranges one chapter's parts in the
 printed order and attaches footnotes and cited sources to the part that holds them. The PDF
 and the public chapter page both use it (through the ``chapter_layout`` template tag); given a
-plain chapter, the layout fetches the parts on demand. Which parts come in the one UNION ALL query
+plain chapter, the layout fetches the parts on demand. Which parts are the small part tables
 is declared in ``themes.parts`` (``small_table``).
 
-The cost does not depend on the number of chapters or parts: the small part tables (definitions,
-headline values, blocks, free sections, footnotes, development groups and their items) come in
-one UNION ALL query, the figures with their chart and the series with their indicator in two,
-the observations the charts draw in two more (``load_chart_cells``), and citations,
-recommendations and data gaps in one each.
+The cost does not depend on the number of chapters or parts: each small part table (definitions,
+headline values, blocks, free sections, footnotes, development groups and their items) comes in
+one plain prefetch query, the figures with their chart and the series with their indicator in two,
+the observations the charts draw in one or two more (``load_chart_cells``: the snapshot of a published
+edition, else the live cells), and citations, recommendations and data gaps in one each. (One UNION ALL
+query of the small tables saved six queries but was slower on SQLite: ``bench/bench_parts_query.py``.)
 """
 
 from collections import defaultdict
-from decimal import Decimal
-from operator import attrgetter
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
-from django.db.models import F, Prefetch, Value, prefetch_related_objects
-from django.db.models.functions import Cast
+from django.db.models import Prefetch, prefetch_related_objects
 
 from indicators.chart_data import load_drawn_cells
 from indicators.models import DataGap, FigureSeries
-from themes.models import ChapterRecommendation, Citation, DevelopmentGroup, DevelopmentItem, Figure
-from themes.parts import PARTS
+from themes.models import ChapterRecommendation, Citation, DevelopmentGroup, Figure
+from themes.parts import BY_MODEL, PARTS
 
 SECTION_TITLES = {
     "focus": "Focus",
@@ -63,76 +60,23 @@ def _related_prefetches(public_only=False):
     ]
 
 
-# The small tables of printed parts, read for any number of chapters in one UNION ALL query
-# (``small_table`` in ``themes.parts``): their key in ``chapter.loaded_parts`` is the part's key.
+# The small tables of printed parts (``small_table`` in ``themes.parts``), one prefetch each: their key in
+# ``chapter.loaded_parts`` is the part's key; an item comes under its group (``group.loaded_items``).
 PART_TABLES = tuple(part for part in PARTS if part.small_table)
 
 
-def _column_type(field):
-    """One output type per kind of value, so that every database unites the columns of different tables."""
-    if field.is_relation or isinstance(field, models.IntegerField):
-        return models.BigIntegerField()
-    if isinstance(field, (models.CharField, models.TextField)):
-        return models.TextField()
-    if isinstance(field, models.DecimalField):
-        return models.DecimalField(max_digits=field.max_digits, decimal_places=field.decimal_places)
-    if isinstance(field, models.DateTimeField):
-        return models.DateTimeField()
-    if isinstance(field, models.DateField):
-        return models.DateField()
-    if isinstance(field, models.BooleanField):
-        return models.BooleanField()
-    raise TypeError(f"{field!r}: no union column type for {type(field).__name__}")
-
-
-def _union_columns():
-    """``{attname: output field}`` of every column of the part tables; a name has one type in all of them."""
-    columns = {}
+def _small_part_lookups():
+    """The prefetch lookup of every small part table, read from the declaration: ``definitions``, ...,
+    ``development_groups__items`` for a part that hangs off another part."""
+    lookups = []
     for part in PART_TABLES:
-        model = part.model
-        for field in model._meta.concrete_fields:
-            kind = _column_type(field)
-            known = columns.setdefault(field.attname, kind)
-            if known.deconstruct()[1:] != kind.deconstruct()[1:]:
-                raise TypeError(f"{model.__name__}.{field.attname} differs in type from the same column elsewhere")
-    return columns
-
-
-def _part_rows(chapter_ids):
-    """Every row of the part tables of these chapters, as ``(key, model instance)``, in one query."""
-    columns = _union_columns()
-    branches = []
-    for part in PART_TABLES:
-        key, model, lookup = part.key, part.model, part.chapter_path
-        own = {field.attname for field in model._meta.concrete_fields}
-        select = {"part_table": Value(key, output_field=models.TextField())}
-        for i, (attname, kind) in enumerate(columns.items()):
-            select[f"col{i}"] = F(attname) if attname in own else Cast(Value(None), output_field=kind)
-        queryset = model._default_manager.filter(**{f"{lookup}__in": chapter_ids}).order_by()
-        branches.append(queryset.annotate(**select).values_list(*select))
-    union = branches[0].union(*branches[1:], all=True)
-    position = {attname: i + 1 for i, attname in enumerate(columns)}
-    models_by_key = {part.key: part.model for part in PART_TABLES}
-    for row in union:
-        model = models_by_key[row[0]]
-        fields = model._meta.concrete_fields
-        values = [_python_value(field, row[position[field.attname]]) for field in fields]
-        yield row[0], model.from_db(union.db, [field.attname for field in fields], values)
-
-
-def _python_value(field, value):
-    if value is not None and isinstance(field, models.DecimalField):  # as a query of the table itself returns it
-        value = value if isinstance(value, Decimal) else Decimal(str(value))
-        return value.quantize(Decimal(1).scaleb(-field.decimal_places))
-    return value
-
-
-def _in_model_order(parts, model):
-    """``parts`` sorted as the model's ``Meta.ordering`` (what a query of the table would return)."""
-    for name in reversed(model._meta.ordering):  # stable sorts, least significant key first
-        attname = name.lstrip("-")
-        parts.sort(key=attrgetter("pk" if attname == "pk" else attname), reverse=name.startswith("-"))
-    return parts
+        if part.parent is None:
+            lookups.append(part.key)
+        else:
+            parent_key = BY_MODEL[part.parent].key
+            accessor = part.model._meta.get_field(part.parent_field).remote_field.get_accessor_name()
+            lookups.append(f"{parent_key}__{accessor}")
+    return lookups
 
 
 def load_chart_cells(chapters, public_only=False):
@@ -165,35 +109,26 @@ def load_printed_parts(chapters, public_only=False, texts_only=()):
     prefetch_related_objects(chapters, *(p for p in _related_prefetches(public_only) if p.prefetch_to != "chapter_recommendations"))
     load_chart_cells(chapters, public_only)
     everything = [*chapters, *texts_only]
-    by_id = {chapter.pk: chapter for chapter in everything}
-    loaded = {pk: defaultdict(list) for pk in by_id}
-    items = []
-    for key, part in _part_rows(list(by_id)):
-        if key == "development_items":
-            items.append(part)
-        else:
-            part.chapter = by_id[part.chapter_id]
-            loaded[part.chapter_id][key].append(part)
-    groups = {}
+    # The small part tables, one query each (plain prefetches beat one UNION ALL of them: bench/bench_parts_query.py).
+    prefetch_related_objects(everything, *_small_part_lookups())
+    groups = []
     for chapter in everything:
         chapter.loaded_parts = {
-            part.key: _in_model_order(loaded[chapter.pk][part.key], part.model)
-            for part in PART_TABLES
-            if part.key != "development_items"
+            part.key: list(getattr(chapter, part.key).all()) for part in PART_TABLES if part.parent is None
         }
         for group in chapter.loaded_parts["development_groups"]:
-            group.loaded_items = []
-            groups[group.pk] = group
-    for item in _in_model_order(items, DevelopmentItem):
-        item.group = groups[item.group_id]
-        item.group.loaded_items.append(item)
-    prefetch_related_objects(list(groups.values()), "recommendations")  # the codes printed above a group
+            group.loaded_items = list(group.items.all())
+            groups.append(group)
+    prefetch_related_objects(groups, "recommendations")  # the codes printed above a group
     return chapters
 
 
-def prefetch_chapters(queryset):
-    """The chapters of ``queryset`` as a list, with every part the report prints, in a constant number of queries."""
-    return load_printed_parts(list(queryset.select_related(*PRINTED_WITH_CHAPTER)))
+def prefetch_chapters(queryset, public_only=False):
+    """The chapters of ``queryset`` as a list, with every part the report prints, in a constant number of queries.
+
+    ``public_only``: the figures draw what the public sees (a published edition's snapshot), as on the site.
+    """
+    return load_printed_parts(list(queryset.select_related(*PRINTED_WITH_CHAPTER)), public_only=public_only)
 
 
 class ChapterLayout:

@@ -13,8 +13,9 @@ Per part:
 - ``key``: its name on the chapter (the related name; for items, ``chapter.loaded_parts`` key).
 - ``chapter_path``: the lookup from the part to its chapter (``"chapter"``, ``"group__chapter"``);
   ``parent``: the part it hangs off when that is not the chapter itself (an item's group).
-- ``small_table``: printed from the one UNION ALL query of the layout (``themes.layout``); the
-  others come with their own prefetch (figures with charts, citations with sources…).
+- ``small_table``: one of the small part tables the layout prefetches as they are (``themes.layout``,
+  ``chapter.loaded_parts``); the others come with their own prefetch (figures with charts, citations
+  with sources…).
 - ``annotated``: footnotes and cited sources attach to it (the layout, the citation inlines).
 - ``copied``: ``"chapter"`` when ``themes.copying`` copies it with the chapter, ``"receiver"``
   when the indicators app carries it over through ``chapter_copied`` (open data gaps, charts).

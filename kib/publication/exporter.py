@@ -97,11 +97,18 @@ class EditionPdfExporter(Exporter):
             base += "-concept"
         return f"{base}.pdf"
 
+    @property
+    def frozen(self):
+        """The published PDF of a published edition draws its charts from the edition's snapshot, as its
+        online pages do: a rebuild after a later publication (a repair) prints the numbers published
+        with it. A draft preview, and the edition in preparation, draw the live numbers."""
+        return not self.draft and self.edition.is_published
+
     def chapters(self):
         chapters = Chapter.objects.filter(edition=self.edition).order_by("theme__number")
         if self.chapter is not None:
             chapters = chapters.filter(pk=self.chapter.pk)
-        return list(prefetch_chapters(chapters))
+        return list(prefetch_chapters(chapters, public_only=self.frozen))
 
     def context(self):
         chapters = self.chapters()

@@ -71,6 +71,7 @@ class PdfDownloadMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.headers = file_headers()
+        self.header_pairs = tuple(self.headers.items())  # given to the file response when it is made
 
     def __call__(self, request):
         if request.method in ("GET", "HEAD") and PATH_MARK in request.path_info:
@@ -88,9 +89,10 @@ class PdfDownloadMiddleware:
         if stored is None:
             return None
         try:
-            response = views.pdf_response(request, stored)
+            response = views.pdf_response(request, stored, self.header_pairs)
         except views.PdfDamaged:  # reported once, its repair queued: the 503 page, in the default language
             response = views.unavailable(request, stored).render()
-        for header, value in self.headers.items():
-            response.headers.setdefault(header, value)
+        if response.status_code != 200:  # a 304 or the 503 page: made without them
+            for header, value in self.headers.items():
+                response.headers.setdefault(header, value)
         return response

@@ -25,6 +25,7 @@ rebuilt from the frozen edition by a repair build, without a person.
 """
 
 import errno
+import functools
 import hashlib
 import logging
 import os
@@ -329,11 +330,19 @@ class StoredFileDamaged(Exception):
     """The stored PDF is missing or differs from its record; the message says how."""
 
 
+@functools.lru_cache(maxsize=256)
+def _local_path(location, name):
+    """The path of a stored file in a local storage at ``location`` (None without local files), made once."""
+    try:
+        return default_storage.path(name)
+    except NotImplementedError:  # storage without local files (S3)
+        return None
+
+
 def _file_key(name):
     """What identifies the bytes of a stored file cheaply: its size and modification time."""
-    try:
-        path = default_storage.path(name)
-    except NotImplementedError:  # storage without local files (S3)
+    path = _local_path(getattr(default_storage, "location", None), name)
+    if path is None:
         return (name, default_storage.size(name), None), None
     stat = os.stat(path)
     return (name, stat.st_size, stat.st_mtime_ns), path
@@ -351,6 +360,7 @@ def verify_stored(name, size, sha256):
     """Raise StoredFileDamaged unless the file ``name`` has ``size`` bytes and that SHA-256.
 
     The size is compared on every call (one ``stat``); the hash once per file and process.
+    Returns the file's local path (None for a storage without local files), for the caller to open.
     """
     try:
         key, path = _file_key(name)
@@ -367,6 +377,7 @@ def verify_stored(name, size, sha256):
             _verified[key] = digest
     if digest != sha256:
         raise StoredFileDamaged(_("De SHA-256 van het bestand klopt niet met die bij de publicatie."))
+    return path
 
 
 def report_damage(pdf_id, reason):

@@ -8,9 +8,11 @@ answer when it is not installed, the 404 of a PDF that does not exist, and the 5
 file that fails its check (size and SHA-256 against the record, ``services.verify_stored``).
 """
 
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
@@ -49,8 +51,8 @@ class StoredFileResponse(FileResponse):
 
 
 @lru_cache(maxsize=64)
-def _headers(stored):
-    """The response headers of one stored PDF, made once per process."""
+def _headers(stored, extra=()):
+    """The response headers of one stored PDF (and ``extra`` ones, as pairs), made once per process."""
     return {
         "Content-Type": "application/pdf",
         "Content-Length": str(stored.size),
@@ -58,13 +60,12 @@ def _headers(stored):
         "ETag": quote_etag(stored.sha256),
         "Last-Modified": http_date(stored.modified),
         "Cache-Control": "public, max-age=3600",
+        **dict(extra),
     }
 
 
-def _open(name):
-    try:
-        path = default_storage.path(name)
-    except NotImplementedError:  # storage without local files (S3): its own file object
+def _open(name, path):
+    if path is None:  # storage without local files (S3): its own file object
         return default_storage.open(name, "rb")
     return open(path, "rb")  # noqa: SIM115 - closed by the response
 
@@ -73,18 +74,23 @@ class PdfDamaged(Exception):
     """The stored file failed its check; it has been reported (and its repair queued)."""
 
 
-def pdf_response(request, stored):
+# The request headers ``get_conditional_response`` reads: without any of them it answers None.
+CONDITIONS = frozenset(("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"))
+
+
+def pdf_response(request, stored, extra_headers=()):
     """The stored file with ETag (its SHA-256) and Last-Modified; 304 when the client has it.
 
-    Raises PdfDamaged when the file is missing or differs from its record.
+    ``extra_headers``: pairs the file response gets too (``kib.publication.middleware``: those of the
+    middleware it skips). Raises PdfDamaged when the file is missing or differs from its record.
     """
-    headers = _headers(stored)
-    not_modified = get_conditional_response(request, etag=headers["ETag"], last_modified=stored.modified)
-    if not_modified is not None:
-        return not_modified
+    headers = _headers(stored, extra_headers)
+    if not CONDITIONS.isdisjoint(request.META):  # a client that has it, or asks on a condition
+        not_modified = get_conditional_response(request, etag=headers["ETag"], last_modified=stored.modified)
+        if not_modified is not None:
+            return not_modified
     try:
-        services.verify_stored(stored.name, stored.size, stored.sha256)
-        handle = _open(stored.name)
+        handle = _open(stored.name, services.verify_stored(stored.name, stored.size, stored.sha256))
     except (services.StoredFileDamaged, FileNotFoundError) as exc:
         services.report_damage(stored.pk, str(exc) or type(exc).__name__)
         raise PdfDamaged(str(exc)) from None
@@ -99,9 +105,28 @@ def unavailable(request, stored):
     return response
 
 
+_known = {}  # (content version, year, version) -> (StoredPdf or None, valid until), in this process
+
+
 def stored_pdf(year, version=None):
-    """The stored PDF of a published edition (its current one, or ``version``), or None; cached per content version."""
-    return public_cache.cached(("publication:pdf", year, version), lambda: _lookup(year, version))
+    """The stored PDF of a published edition (its current one, or ``version``), or None; cached per content version.
+
+    Kept in this process's memory too, under the same content version and for at most
+    ``KIB_PUBLIC_CACHE_SECONDS``: a download then costs no cache read besides the version's (the
+    page cache unpickles what it holds; bench/bench_public.py --download-only --in-process).
+    """
+    content_version = public_cache.content_version()
+    key = (content_version, year, version)
+    known = _known.get(key)
+    now = time.monotonic()
+    if known is not None and known[1] > now:
+        return known[0]
+    stored = public_cache.cached(("publication:pdf", year, version), lambda: _lookup(year, version))
+    if content_version != "none":  # no shared version (dummy caches, the tests: public_cache.content_version)
+        if len(_known) >= 256:
+            _known.clear()
+        _known[key] = (stored, now + settings.KIB_PUBLIC_CACHE_SECONDS)
+    return stored
 
 
 def _serve(request, year, version=None):

@@ -11,7 +11,8 @@ What goes in is found, not listed, so models added later come along by themselve
 
 1. the edition and everything that would be deleted with it, found by Django's own deletion
    collector (``NestedObjects``): chapters and all their parts, data gaps, figure charts and
-   series, review comments, corrections, the published PDFs;
+   series and the snapshot of the cells they drew at publication, review comments, corrections,
+   the published PDFs;
 2. rows that point at those with a generic foreign key (the workflow's audit entries);
 3. every row these refer to (themes, recommendations, concluding observations, organisations,
    sources, indicators), with the rows that make up a referred indicator (its observations)

@@ -21,14 +21,19 @@ from kib.models import Edition
 FORMAT = "kib-edition-archive"
 VERSION = 1
 
-# Job records, not content: the queue state of PDF builds and their draft previews; and rows made
-# from the edition: its stored data files (made again at the first download) and the snapshot of its
-# charts (a restored edition draws its published numbers live).
+# Job records, not content: the queue state of PDF builds and their draft previews; and the stored
+# data files made from the edition (made again at the first download). The snapshot of its charts
+# (``ChartSnapshot``/``SnapshotCell``) goes in: it is what the published edition shows, and cannot be
+# taken again once a later edition has published other numbers of the same indicators.
 EXCLUDED_MODELS = {
     "publication.pdfbuild",
     "publication.publishedfile",
-    "publication.chartsnapshot",
-    "publication.snapshotcell",
+}
+# Plain integer columns that hold the id of another archived row (not a foreign key, so that the row
+# may go without the column changing): written as links in the fingerprint, pointed at the new row on
+# import. A snapshot cell names the observation it was taken from (its order of entry).
+ID_REFERENCES = {
+    "publication.snapshotcell": {"observation_pk": "indicators.observation"},
 }
 # A referred row of these models comes with the rows that belong to it.
 REFERENCED_WITH_CHILDREN = {
@@ -145,6 +150,9 @@ def _canonical(records, file_hashes):
             natural, object_id = fields.get(gfk.ct_field), fields.get(gfk.fk_field)
             if natural and object_id is not None:
                 fields[gfk.fk_field] = ref(".".join(natural), object_id)
+        for name, target_label in ID_REFERENCES.get(record["model"], {}).items():
+            if fields.get(name) is not None:
+                fields[name] = ref(target_label, fields[name])
         for field in _file_fields(model):
             if fields.get(field.name):
                 fields[field.name] = file_hashes.get(fields[field.name], "missing")

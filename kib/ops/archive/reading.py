@@ -14,6 +14,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from kib.models import Edition
 from kib.ops.archive.common import (
     FORMAT,
+    ID_REFERENCES,
     VERSION,
     ArchiveError,
     _applied_migrations,
@@ -201,6 +202,10 @@ def _load(records, contents, report, using, saved_files):
         for field in _m2m_fields(model):
             if field.name in fields:
                 fields[field.name] = [mapping[(label(field.related_model), pk)] for pk in fields[field.name]]
+        for name, target_label in ID_REFERENCES.get(record["model"], {}).items():
+            target_key = (target_label, fields.get(name))
+            if target_key in mapping:  # loaded before (``_model_order``); a row gone since keeps its old id
+                fields[name] = mapping[target_key]
         for gfk in _generic_fks(model):
             natural, object_id = record["fields"].get(gfk.ct_field), fields.get(gfk.fk_field)
             if not natural or object_id is None:

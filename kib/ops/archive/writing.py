@@ -16,6 +16,7 @@ from django.utils import timezone
 from kib.models import Edition
 from kib.ops.archive.common import (
     FORMAT,
+    ID_REFERENCES,
     REFERENCED_WITH_CHILDREN,
     VERSION,
     ArchiveError,
@@ -145,6 +146,9 @@ def _model_order(model_labels, records):
         for field in _m2m_fields(model):
             if label(field.related_model) in deps and label(field.related_model) != name:
                 deps[name].add(label(field.related_model))
+        for target in ID_REFERENCES.get(name, {}).values():
+            if target in deps and target != name:
+                deps[name].add(target)
     for record in records:
         for gfk in _generic_fks(apps.get_model(record["model"])):
             natural = record["fields"].get(gfk.ct_field)

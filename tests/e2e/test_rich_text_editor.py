@@ -148,3 +148,28 @@ def test_enter_right_after_a_toolbar_link_keeps_the_link_and_its_text(page, live
         '<p>Lees meer bij <a href="https://www.unicef.nl/" title="" rel="noopener noreferrer">UNICEF</a></p>'
         "<p>Een tweede alinea.</p>"
     )
+
+
+def test_without_javascript_the_field_is_a_wide_textarea_that_saves(browser, live_server, draft_chapter):
+    from themes.models import Chapter
+
+    context = browser.new_context(locale="nl-NL", java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", "redacteur-unicef")
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_url(f"{live_server.url}/admin/**")
+        page.goto(f"{live_server.url}/admin/themes/chapter/{draft_chapter.pk}/change/?sectie=stand")
+        field = page.locator("#id_summary")
+        assert field.is_visible() and field.evaluate("f => f.tagName") == "TEXTAREA"
+        box = field.bounding_box()
+        assert box["width"] >= 500 and box["height"] >= 100, box  # not Django's 40 columns
+        field.fill("<p>Zonder <strong>script</strong> geschreven.</p><script>alert(1)</script>")
+        with page.expect_navigation():
+            page.click("input[name=_continue]")
+        page.screenshot(path="e2e-screenshots/editor-3-without-javascript-1280.png", full_page=False)
+    finally:
+        context.close()
+    assert Chapter.objects.get(pk=draft_chapter.pk).summary == "<p>Zonder <strong>script</strong> geschreven.</p>"

@@ -30,6 +30,8 @@ TIMELINE_CHAPTER_FIELDS = (
     "theme__title",
 )
 PAGE_PARAM = "pagina"
+TIMELINE_EDITIONS = 5  # the newest editions a timeline shows in full; ``?alle=1`` shows every edition
+ALL_PARAM = "alle"
 
 
 def _key_params(request):
@@ -90,6 +92,8 @@ def add_movement_row(recommendation, editions):
 
 @require_safe
 def recommendation_detail(request, co, code):
+    everything = request.GET.get(ALL_PARAM) == "1"
+
     def build():
         recommendation = get_object_or_404(
             Recommendation.objects.published().select_related("theme", "concluding_observations"),
@@ -111,14 +115,19 @@ def recommendation_detail(request, co, code):
         )
         for part in parts:
             part.chapter = chapters[part.chapter_id]
+        entries = timeline(links, groups, gaps, shown=None if everything else TIMELINE_EDITIONS)
+        earlier = [] if everything else entries[:-TIMELINE_EDITIONS]
         context = {
             "recommendation": recommendation,
-            "timeline": timeline(links, groups, gaps),
+            "timeline": entries[len(earlier) :],
+            "earlier": earlier,
+            "everything": everything and len(entries) > TIMELINE_EDITIONS,
+            "shown": TIMELINE_EDITIONS,
             "section": "recommendations",
         }
         return render_to_string("public/recommendation.html", context)
 
-    return page_response(request, ("recommendation", co, code), build)
+    return page_response(request, ("recommendation", co, code, everything), build)
 
 
 def load_group_texts(groups):
@@ -147,8 +156,11 @@ def short(text, length=60):
     return text if len(text) <= length else text[:length].rsplit(" ", 1)[0] + " …"
 
 
-def timeline(links, groups, gaps):
+def timeline(links, groups, gaps, shown=None):
     """Per published edition, oldest first: the chapter, its assessment, and what changed against the edition before.
+
+    ``shown``: how many of the newest editions will be printed; the word diffs of the older ones are not
+    made (they are compared all the same, so "ongewijzigd sinds" names the edition that printed a text).
 
     Each development text is compared with the text under the same kind, area and title in the
     previous edition: ``new`` (printed in full, folded), ``rewritten`` (a word diff, the full text
@@ -169,8 +181,10 @@ def timeline(links, groups, gaps):
     for gap in gaps:
         entry(gap.chapter)["gaps"].append(gap)
     ordered = sorted(entries.values(), key=lambda e: e["edition"].year)
+    first_shown = 0 if shown is None else max(len(ordered) - shown, 0)
     before, printed_in, gaps_before, unchanged_labels = {}, {}, None, {}
     for position, item in enumerate(ordered):
+        printed = position >= first_shown
         item["url"] = item["chapter"].get_absolute_url()  # three links per entry, one reverse()
         item["period"] = item["edition"].reporting_period_label
         item["previous"] = ordered[position - 1]["edition"] if position else None
@@ -194,7 +208,10 @@ def timeline(links, groups, gaps):
                     continue
                 printed_in[key] = item["edition"]
                 development.unchanged_since = None
-                development.diff = text_diff(old.body, development.body) if old is not None else None
+                if old is None:
+                    development.diff = None
+                else:  # rewritten; the word diff only where it is printed
+                    development.diff = text_diff(old.body, development.body) if printed else ""
                 item["rewritten" if old is not None else "new"].append(development)
                 group.changed_items.append(development)
         item["changed_groups"] = [group for group in item["groups"] if group.changed_items]

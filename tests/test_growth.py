@@ -325,10 +325,20 @@ def test_the_recommendation_timeline_prints_a_text_once_and_names_the_editions_t
         DevelopmentItem.objects.create(group=group, title="Plan", body=body)
         DevelopmentItem.objects.create(group=group, position=1, title="Wet", body="<p>De wet blijft</p>")
         f.publish(edition)
-    page = client.get(rec.get_absolute_url()).content.decode()
+    page = client.get(rec.get_absolute_url() + "?alle=1").content.decode()  # every edition
     assert page.count("<p>Het plan van aanpak</p>") == 1 and page.count("<p>De wet blijft</p>") == 1
     assert page.count("ongewijzigd sinds") == 4 + 5  # 2025…2028 kept the plan, 2025…2029 the law
     assert page.count("<p>Nieuw in 2029</p>") == 1 and page.count("<details open>") == 1
+    # Without ?alle=1 the newest five: 2024, which printed both texts, is a link above them, and the
+    # editions that kept a text still name 2024 as where it was printed.
+    newest = client.get(rec.get_absolute_url()).content.decode()
+    assert newest.count('<li class="timeline-entry">') == 5 and "<p>De wet blijft</p>" not in newest
+    assert newest.count("ongewijzigd sinds Kinderrechten in Beweging 2024") == newest.count("ongewijzigd sinds") == 9
+    assert "1 eerdere editie:" in newest and 'href="?alle=1#timeline-title"' in newest
+    assert "Toon alleen de nieuwste edities" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(rec.get_absolute_url()).content.decode()
+    assert "The newest 5 editions are below; 1 earlier edition:" in english and "Show the whole timeline" in english
 
 
 def test_an_indicator_with_many_breakdowns_charts_its_totals_and_tables_the_rest():

@@ -57,9 +57,9 @@ def test_each_changed_group_names_its_codes_and_each_changed_text_its_figure(cli
 
 
 def test_the_timeline_loads_the_same_queries_with_three_times_the_editions_and_groups(client, rec):
-    def count():
+    def count(query=""):
         with CaptureQueriesContext(connection) as queries:
-            html = client.get(rec.get_absolute_url()).content.decode()
+            html = client.get(rec.get_absolute_url() + query).content.decode()
         return len(queries), html
 
     before, _html = count()
@@ -70,6 +70,8 @@ def test_the_timeline_loads_the_same_queries_with_three_times_the_editions_and_g
         extra = DevelopmentGroup.objects.create(chapter=chapter, kind=DevelopmentGroup.Kind.NUMERICAL, title="Cijfers")
         extra.recommendations.set([rec])
         DevelopmentItem.objects.create(group=extra, title="Studie", body=f"<p>Studie {year}</p>")
-    after, html = count()
+    after, html = count("?alle=1")  # every edition
     assert after == before <= 8
     assert sorted(entries(html)) == [2019, 2020, 2021, 2022, 2024, 2025] and "<p>Studie 2022</p>" in html
+    newest, html = count()  # the newest five, 2019 a link above them
+    assert newest == before and sorted(entries(html)) == [2020, 2021, 2022, 2024, 2025]

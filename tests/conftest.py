@@ -163,3 +163,19 @@ def _files_in_tmp(settings, tmp_path_factory):
     base = Path(tmp_path_factory.getbasetemp())
     settings.MEDIA_ROOT = base / "media"
     settings.KIB_PDF_PREVIEW_ROOT = base / "pdf-previews"
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept_from_an_earlier_test():
+    """Every test starts with empty local-memory caches and no stored file remembered by the process (per
+    content version; verified once per file): locmem caches of the same name share their data across tests,
+    so two tests under them shared a content version, and the file one test stored is not the next one's."""
+    from django.core.cache.backends import locmem
+
+    from kib.publication import services, views
+
+    for kept in (locmem._caches, locmem._expire_info):
+        for store in kept.values():
+            store.clear()
+    views._known.clear()
+    services._verified.clear()

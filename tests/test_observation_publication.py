@@ -6,6 +6,7 @@ from django.urls import reverse
 from indicators.models import Chart, FigureSeries, HeadlineSeries, Observation
 from kib.models import Edition
 from kib.workflow import services
+from tests import downloads
 from tests import factories as f
 from themes.models import Figure, KeyFigureParagraph
 
@@ -64,7 +65,7 @@ def test_a_figure_imported_for_next_year_stays_off_the_public_site_until_that_ed
     f.observation(waiting, "2025", "4321")  # typed in for the 2026 edition
     page = client.get(reverse("public:indicator", args=[waiting.code])).content.decode()
     assert "4.321" not in page and "4321" not in page
-    csv = client.get(reverse("public:indicator_csv", args=[waiting.code])).content.decode()
+    csv = downloads.body(client.get(reverse("public:indicator_csv", args=[waiting.code]))).decode()
     assert "790" in csv and "4321" not in csv and "2025" not in csv
 
     nxt = services.start_next_edition(cast.edition, by=cast.coordinator)
@@ -135,7 +136,7 @@ def test_an_edit_of_a_published_number_waits_for_the_next_publication(client, se
 
     indicator_page = client.get(reverse("public:indicator", args=[waiting.code])).content.decode()
     chapter_page = client.get(cast.chapter_a.get_absolute_url()).content.decode()
-    csv = client.get(reverse("public:indicator_csv", args=[waiting.code])).content.decode()
+    csv = downloads.body(client.get(reverse("public:indicator_csv", args=[waiting.code]))).decode()
     for text in (indicator_page, chapter_page, csv):
         assert "790" in text and "7654" not in text and "7.654" not in text and "herzien" not in text
 

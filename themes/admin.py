@@ -90,11 +90,23 @@ def figure_choice_label(figure):
 class KeyFigureInline(CitingInlineMixin, OrderedInlineMixin, KibStackedInline):
     model = KeyFigureParagraph
     fields = ["position", ("title", "subheading"), "territory", "body", "figure"]
+    kib_chapter = None  # the chapter of the page, set by get_formset (an inline instance serves one request)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.kib_chapter = obj
+        return super().get_formset(request, obj, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # The figure is chosen from a plain list of short titles: the figures are edited in this same section, so
         # the admin's popup links (change, add, delete, view; 1.3 KB a paragraph) only opened a second editor of
         # the same figure, and a title in full (up to 400 characters) is repeated in every paragraph's list.
+        if db_field.name == "figure":
+            # "Een genummerde figuur van dit hoofdstuk": the chapter's own figures, when the user may change it (the
+            # figures any editable chapter offers, which the admin built per request with nested subqueries, held
+            # these and more).
+            chapter = self.kib_chapter
+            editable = chapter is not None and self._parent_editable(request, chapter)
+            kwargs["queryset"] = Figure.objects.filter(chapter=chapter) if editable else Figure.objects.none()
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "figure":
             if isinstance(formfield.widget, RelatedFieldWidgetWrapper):

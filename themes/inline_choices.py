@@ -59,7 +59,8 @@ def share_choices(formset_class, select_related=()):
 
 
 class KnownRowChoiceField(forms.ModelChoiceField):
-    """The hidden id of a posted row: a row the formset has just read is not read again, one by one."""
+    """A posted id (of the row itself, or a choice) that the formset has just read from the field's queryset is not
+    read again, one by one."""
 
     known = None  # {str(pk): the row as read}
 
@@ -96,7 +97,23 @@ def _share(built):
                 inner = _inner(form.fields[name].widget)
                 inner.__class__ = PreloadedAutocompleteSelect  # same widget, selected option without a query
                 inner.preloaded = preloaded
+            _validated_against(built, name, preloaded)
         elif isinstance(widget, forms.Select):
             choices = list(iter(field.choices))  # iter: no COUNT query first
             for form in built:
                 _inner(form.fields[name].widget).choices = choices
+            offered = {str(value): value.instance for value, _label in choices if hasattr(value, "instance")}
+            _validated_against(built, name, offered)
+
+
+def _validated_against(built, name, rows):
+    """A posted choice is looked up in ``rows`` ({str(pk): object}: read from the field's own queryset once for all
+    forms) instead of one query per form; a value not among them is still looked up, and refused when the queryset
+    does not hold it."""
+    if not built[0].is_bound:
+        return
+    for form in built:
+        field = form.fields[name]
+        if type(field) is forms.ModelChoiceField and field.to_field_name in (None, field.queryset.model._meta.pk.name):
+            field.__class__ = KnownRowChoiceField
+            field.known = rows

@@ -158,3 +158,14 @@ def test_a_submitted_chapter_s_key_figures_offer_no_figures(client, cast):
     assert "Meldingen UNICEF" in response.content.decode()
     paragraph.refresh_from_db()
     assert paragraph.figure == own
+
+
+def test_visible_chapter_ids_are_the_rows_of_visible_chapters_for_everybody(cast):
+    from django.contrib.auth.models import AnonymousUser
+
+    cast.chapter_a.contributing_organisations.add(cast.unicef, cast.defence)  # lead and contributor: one row
+    f.chapter(edition=cast.edition, lead_organisation=cast.defence).contributing_organisations.add(cast.unicef)
+    for user in (cast.editor_a, cast.editor_b, cast.coordinator, cast.administrator, AnonymousUser()):
+        ids = scoping.visible_chapter_ids(request_of(user))
+        expected = sorted(scoping.visible_chapters(user).values_list("pk", flat=True))
+        assert (sorted(Chapter.objects.values_list("pk", flat=True)) if ids is None else sorted(ids)) == expected

@@ -129,7 +129,9 @@ def visible_chapter_ids(request):
     memo = request.__dict__.get("_kib_visible_chapter_ids")
     key = (generation(), user.pk, frozenset(organisation_ids(user)))
     if memo is None or memo[0] != key:
-        memo = (key, list(visible_chapters(user).values_list("pk", flat=True)))
+        # The same rows as ``visible_chapters``, without its subquery and the ordering's joins.
+        rows = Chapter.objects.filter(_own(user)).order_by().values_list("pk", flat=True).distinct()
+        memo = (key, list(rows) if _active(user) else [])
         request.__dict__["_kib_visible_chapter_ids"] = memo
     return memo[1]
 

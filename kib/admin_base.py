@@ -140,10 +140,13 @@ class ChapterLockForm(forms.ModelForm):
 
     chapter_version = forms.IntegerField(label=gettext_lazy("hoofdstukversie"), widget=forms.HiddenInput, required=False)
     kib_chapter_id = None  # set on the class by KibModelAdmin.get_form
+    kib_chapter_version = None  # the version of the chapter the page shows, when the page is the chapter's own
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        version = Chapter.objects.filter(pk=self.kib_chapter_id).values_list("version", flat=True).first()
+        version = self.kib_chapter_version
+        if version is None:
+            version = Chapter.objects.filter(pk=self.kib_chapter_id).values_list("version", flat=True).first()
         self.fields["chapter_version"].initial = version
 
     def clean(self):
@@ -338,6 +341,8 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         if issubclass(form, ChapterLockForm):
             form.kib_chapter_id = self.chapter_id_of(obj)
+            if self.chapter_path == "":  # the chapter itself: the version read with what the form shows
+                form.kib_chapter_version = obj.version
         return form
 
     def save_model(self, request, obj, form, change):

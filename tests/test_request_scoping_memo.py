@@ -169,3 +169,38 @@ def test_visible_chapter_ids_are_the_rows_of_visible_chapters_for_everybody(cast
         ids = scoping.visible_chapter_ids(request_of(user))
         expected = sorted(scoping.visible_chapters(user).values_list("pk", flat=True))
         assert (sorted(Chapter.objects.values_list("pk", flat=True)) if ids is None else sorted(ids)) == expected
+
+
+def test_permission_flags_are_remembered_for_the_request_s_lazy_user(cast, monkeypatch):
+    """``request.user`` is a lazy object: the memo must reach the user behind it."""
+    from django.utils.functional import SimpleLazyObject
+
+    user_class = type(cast.editor_a)
+    lazy = SimpleLazyObject(lambda: user_class.objects.get(pk=cast.editor_a.pk))
+    assert not scoping.is_coordinator(lazy) and not scoping.sees_all_chapters(lazy)
+    calls = []
+    original = user_class.has_perm
+
+    def counted(user, perm, obj=None):
+        calls.append(perm)
+        return original(user, perm, obj)
+
+    monkeypatch.setattr(user_class, "has_perm", counted)
+    for _ in range(3):
+        assert not scoping.is_coordinator(lazy) and not scoping.sees_all_chapters(lazy)
+    assert calls == []
+
+
+def test_a_section_page_carries_the_version_of_the_chapter_it_shows(client, cast):
+    Chapter.objects.filter(pk=cast.chapter_a.pk).update(version=7)
+    client.force_login(cast.editor_a)
+    response = client.get(change_url(cast.chapter_a, "stand"))
+    form = response.context["adminform"].form
+    assert form["chapter_version"].value() == 7
+    assert 'name="chapter_version" value="7"' in response.content.decode()
+    data = form_data(response)
+    Chapter.objects.filter(pk=cast.chapter_a.pk).update(version=8)  # somebody saved meanwhile
+    data["summary"] = "<p>Van mij</p>"
+    refused = client.post(change_url(cast.chapter_a, "stand"), data)
+    assert refused.status_code == 200 and "Iemand anders heeft dit hoofdstuk opgeslagen" in refused.content.decode()
+    assert Chapter.objects.get(pk=cast.chapter_a.pk).summary != "<p>Van mij</p>"

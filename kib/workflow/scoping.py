@@ -39,20 +39,20 @@ def _active(user):
 
 def _has_perm(user, perm):
     """``user.has_perm(perm)``, remembered on the user object as long as Django's own permission cache
-    (``_perm_cache``) is the same object and the user's active and superuser flags have not changed."""
+    (``_perm_cache``) is the same object and the user's active and superuser flags have not changed.
+
+    ``getattr``/``setattr``, not ``__dict__``: ``request.user`` is a lazy object that passes them on to the user."""
     flags = (user.is_active, user.is_superuser)
-    memo = user.__dict__.get("_kib_perms")
-    if memo is None or memo[0] is not user.__dict__.get("_perm_cache") or memo[1] != flags:
-        memo = None
-    if memo is not None and perm in memo[2]:
+    memo = getattr(user, "_kib_perms", None)
+    if memo is not None and memo[0] is getattr(user, "_perm_cache", None) and memo[1] == flags and perm in memo[2]:
         return memo[2][perm]
     answer = user.has_perm(perm)
-    cache = user.__dict__.get("_perm_cache")
-    if cache is None:  # a backend that keeps no cache: nothing to tie ours to, ask again next time
+    cache = getattr(user, "_perm_cache", None)
+    if cache is None:  # no permission cache (a backend that keeps none): nothing to tie ours to, ask again next time
         return answer
-    if memo is None:
+    if memo is None or memo[0] is not cache or memo[1] != flags:
         memo = (cache, flags, {})
-        user.__dict__["_kib_perms"] = memo
+        user._kib_perms = memo
     memo[2][perm] = answer
     return answer
 

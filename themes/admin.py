@@ -253,12 +253,16 @@ class ChapterAdmin(SortableAdminBase, ChapterWorkflowMixin, KibModelAdmin):
             fields.append("chapter_version")
         return [(section.title, {"fields": fields, "description": section.help})]
 
-    def get_inline_instances(self, request, obj=None):
-        """The section's part inlines only: a section's save never touches another section's parts."""
+    def get_inlines(self, request, obj):
+        """The section's part inlines only: a section's save never touches another section's parts (and the other
+        sections' inlines are not even made, nor asked for their permissions)."""
         if obj is None:
             return []
         section = self.section(request)
-        instances = [inline for inline in super().get_inline_instances(request, obj) if inline.model in section.parts]
+        return [inline for inline in super().get_inlines(request, obj) if inline.model in section.parts]
+
+    def get_inline_instances(self, request, obj=None):
+        instances = super().get_inline_instances(request, obj)  # the section's (``get_inlines``)
         for inline in instances:
             if isinstance(inline, admin.StackedInline):
                 # Each part folded under its title (open when it has an error): a section stays about three

@@ -75,3 +75,16 @@ def test_an_unknown_recommendation_is_refused_and_nothing_is_saved(client, cast,
     first.refresh_from_db(), second.refresh_from_db()
     assert first.recommendation == rows[0] and second.movement_reasoning == "" and second.movement == ""
     assert "Wel beweging" in response.content.decode()  # the user's text comes back
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1.5"])
+def test_a_malformed_recommendation_is_a_form_error_not_a_crash(client, cast, rows, value):  # noqa: F811
+    data = form_data(open_section(client, cast.editor_a, cast.chapter_a, "aanbevelingen"))
+    first = ChapterRecommendation.objects.get(chapter=cast.chapter_a, recommendation=rows[0])
+    data[f"{prefix_of(data, first)}-recommendation"] = value
+    response = client.post(url(cast.chapter_a, "aanbevelingen"), data)
+    assert response.status_code == 200
+    errors = [form.errors for form in recommendation_formset(response).forms if form.errors]
+    assert len(errors) == 1 and "Selecteer een geldige keuze" in str(errors[0]["recommendation"])
+    first.refresh_from_db()
+    assert first.recommendation == rows[0]

@@ -12,6 +12,7 @@ import copy
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
+from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 
 
@@ -26,12 +27,15 @@ class PreloadedAutocompleteSelect(AutocompleteSelect):
 
     def optgroups(self, name, value, attr=None):
         selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
-        if self.preloaded is None or any(v not in self.preloaded for v in selected):
+        if self.preloaded is None:
             return super().optgroups(name, value, attr)
+        # ``preloaded`` holds every value of the forms that the field's queryset has: a value it lacks (an unknown
+        # or malformed one, posted and refused) has no option, as with Django's own query (which fails on "abc").
         options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
         for pk in selected:
-            label = self.choices.field.label_from_instance(self.preloaded[pk])
-            options.append(self.create_option(name, pk, label, True, len(options)))
+            if pk in self.preloaded:
+                label = self.choices.field.label_from_instance(self.preloaded[pk])
+                options.append(self.create_option(name, pk, label, True, len(options)))
         return [(None, options, 0)]
 
 
@@ -91,7 +95,7 @@ def _share(built):
             continue
         widget = _inner(field.widget)
         if isinstance(widget, AutocompleteSelect):
-            values = {str(form[name].value()) for form in built if form[name].value() not in (None, "")}
+            values = _pks(field.queryset.model, {form[name].value() for form in built})
             preloaded = {str(obj.pk): obj for obj in field.queryset.filter(pk__in=values)} if values else {}
             for form in built:
                 inner = _inner(form.fields[name].widget)
@@ -104,6 +108,19 @@ def _share(built):
                 _inner(form.fields[name].widget).choices = choices
             offered = {str(value): value.instance for value, _label in choices if hasattr(value, "instance")}
             _validated_against(built, name, offered)
+
+
+def _pks(model, values):
+    """The ``values`` that are ids of ``model`` (a posted one may be anything: "abc" is left out, not a crash)."""
+    pk, kept = model._meta.pk, set()
+    for value in values:
+        if value in (None, ""):
+            continue
+        try:
+            kept.add(pk.to_python(value))
+        except ValidationError:
+            continue
+    return kept
 
 
 def _validated_against(built, name, rows):

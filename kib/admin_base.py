@@ -140,10 +140,13 @@ class ChapterLockForm(forms.ModelForm):
 
     chapter_version = forms.IntegerField(label=gettext_lazy("hoofdstukversie"), widget=forms.HiddenInput, required=False)
     kib_chapter_id = None  # set on the class by KibModelAdmin.get_form
+    kib_chapter_version = None  # the version of the chapter the page shows, when the page is the chapter's own
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        version = Chapter.objects.filter(pk=self.kib_chapter_id).values_list("version", flat=True).first()
+        version = self.kib_chapter_version
+        if version is None:
+            version = Chapter.objects.filter(pk=self.kib_chapter_id).values_list("version", flat=True).first()
         self.fields["chapter_version"].initial = version
 
     def clean(self):
@@ -178,6 +181,34 @@ class ChapterLockForm(forms.ModelForm):
         return cleaned
 
 
+def can_edit_chapter(request, chapter):
+    """``scoping.can_edit_chapter`` for ``request.user``, decided once per request and chapter as it is in memory.
+
+    A section page asks it for the page and for each inline row's permissions. The key holds every input: the
+    chapter's and its edition's state and lead organisation as they are in memory, whether the user coordinates,
+    and ``scoping.generation()`` (the rest of who sees what). A workflow step in the same request sets the new state
+    on the chapter, so it is decided afresh; a published edition (frozen or not, by a correction opened meanwhile)
+    is never remembered."""
+    edition = chapter.edition
+    user = request.user
+    if edition.state == edition.State.PUBLISHED:
+        return scoping.can_edit_chapter(user, chapter)
+    memo = request.__dict__.setdefault("_kib_can_edit", {})
+    key = (
+        scoping.generation(),
+        user.pk,
+        scoping.is_coordinator(user),
+        chapter.pk,
+        chapter.state,
+        chapter.lead_organisation_id,
+        edition.pk,
+        edition.state,
+    )
+    if key not in memo:
+        memo[key] = scoping.can_edit_chapter(user, chapter)
+    return memo[key]
+
+
 class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
     """Base of every KIB admin class.
 
@@ -207,9 +238,10 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
 
     def scope_queryset(self, request, queryset):
         """Limit ``queryset`` to the rows ``request.user`` may reach. Override for models without a chapter."""
-        if self.chapter_path is None or scoping.sees_all_chapters(request.user):
+        if self.chapter_path is None:
             return queryset
-        return queryset.filter(**{self._in_chapters: scoping.visible_chapters(request.user).values("pk")})
+        ids = scoping.visible_chapter_ids(request)  # once per request, and a flat list rather than a subquery
+        return queryset if ids is None else queryset.filter(**{self._in_chapters: ids})
 
     @property
     def _in_chapters(self):
@@ -256,7 +288,7 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
     def can_change_object(self, request, obj):
         """Whether ``obj`` may be changed or deleted now (on top of the model permission)."""
         chapter = self.chapter_of(obj)
-        return chapter is None or scoping.can_edit_chapter(request.user, chapter)
+        return chapter is None or can_edit_chapter(request, chapter)
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and (obj is None or self.can_view_object(request, obj))
@@ -309,6 +341,8 @@ class KibModelAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         if issubclass(form, ChapterLockForm):
             form.kib_chapter_id = self.chapter_id_of(obj)
+            if self.chapter_path == "":  # the chapter itself: the version read with what the form shows
+                form.kib_chapter_version = obj.version
         return form
 
     def save_model(self, request, obj, form, change):

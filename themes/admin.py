@@ -90,11 +90,23 @@ def figure_choice_label(figure):
 class KeyFigureInline(CitingInlineMixin, OrderedInlineMixin, KibStackedInline):
     model = KeyFigureParagraph
     fields = ["position", ("title", "subheading"), "territory", "body", "figure"]
+    kib_chapter = None  # the chapter of the page, set by get_formset (an inline instance serves one request)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.kib_chapter = obj
+        return super().get_formset(request, obj, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # The figure is chosen from a plain list of short titles: the figures are edited in this same section, so
         # the admin's popup links (change, add, delete, view; 1.3 KB a paragraph) only opened a second editor of
         # the same figure, and a title in full (up to 400 characters) is repeated in every paragraph's list.
+        if db_field.name == "figure":
+            # "Een genummerde figuur van dit hoofdstuk": the chapter's own figures, when the user may change it (the
+            # figures any editable chapter offers, which the admin built per request with nested subqueries, held
+            # these and more).
+            chapter = self.kib_chapter
+            editable = chapter is not None and self._parent_editable(request, chapter)
+            kwargs["queryset"] = Figure.objects.filter(chapter=chapter) if editable else Figure.objects.none()
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "figure":
             if isinstance(formfield.widget, RelatedFieldWidgetWrapper):
@@ -241,12 +253,16 @@ class ChapterAdmin(SortableAdminBase, ChapterWorkflowMixin, KibModelAdmin):
             fields.append("chapter_version")
         return [(section.title, {"fields": fields, "description": section.help})]
 
-    def get_inline_instances(self, request, obj=None):
-        """The section's part inlines only: a section's save never touches another section's parts."""
+    def get_inlines(self, request, obj):
+        """The section's part inlines only: a section's save never touches another section's parts (and the other
+        sections' inlines are not even made, nor asked for their permissions)."""
         if obj is None:
             return []
         section = self.section(request)
-        instances = [inline for inline in super().get_inline_instances(request, obj) if inline.model in section.parts]
+        return [inline for inline in super().get_inlines(request, obj) if inline.model in section.parts]
+
+    def get_inline_instances(self, request, obj=None):
+        instances = super().get_inline_instances(request, obj)  # the section's (``get_inlines``)
         for inline in instances:
             if isinstance(inline, admin.StackedInline):
                 # Each part folded under its title (open when it has an error): a section stays about three

@@ -12,6 +12,7 @@ import copy
 
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
+from django.core.exceptions import ValidationError
 from django.utils.functional import cached_property
 
 
@@ -26,12 +27,15 @@ class PreloadedAutocompleteSelect(AutocompleteSelect):
 
     def optgroups(self, name, value, attr=None):
         selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
-        if self.preloaded is None or any(v not in self.preloaded for v in selected):
+        if self.preloaded is None:
             return super().optgroups(name, value, attr)
+        # ``preloaded`` holds every value of the forms that the field's queryset has: a value it lacks (an unknown
+        # or malformed one, posted and refused) has no option, as with Django's own query (which fails on "abc").
         options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
         for pk in selected:
-            label = self.choices.field.label_from_instance(self.preloaded[pk])
-            options.append(self.create_option(name, pk, label, True, len(options)))
+            if pk in self.preloaded:
+                label = self.choices.field.label_from_instance(self.preloaded[pk])
+                options.append(self.create_option(name, pk, label, True, len(options)))
         return [(None, options, 0)]
 
 
@@ -59,7 +63,8 @@ def share_choices(formset_class, select_related=()):
 
 
 class KnownRowChoiceField(forms.ModelChoiceField):
-    """The hidden id of a posted row: a row the formset has just read is not read again, one by one."""
+    """A posted id (of the row itself, or a choice) that the formset has just read from the field's queryset is not
+    read again, one by one."""
 
     known = None  # {str(pk): the row as read}
 
@@ -90,13 +95,42 @@ def _share(built):
             continue
         widget = _inner(field.widget)
         if isinstance(widget, AutocompleteSelect):
-            values = {str(form[name].value()) for form in built if form[name].value() not in (None, "")}
+            values = _pks(field.queryset.model, {form[name].value() for form in built})
             preloaded = {str(obj.pk): obj for obj in field.queryset.filter(pk__in=values)} if values else {}
             for form in built:
                 inner = _inner(form.fields[name].widget)
                 inner.__class__ = PreloadedAutocompleteSelect  # same widget, selected option without a query
                 inner.preloaded = preloaded
+            _validated_against(built, name, preloaded)
         elif isinstance(widget, forms.Select):
             choices = list(iter(field.choices))  # iter: no COUNT query first
             for form in built:
                 _inner(form.fields[name].widget).choices = choices
+            offered = {str(value): value.instance for value, _label in choices if hasattr(value, "instance")}
+            _validated_against(built, name, offered)
+
+
+def _pks(model, values):
+    """The ``values`` that are ids of ``model`` (a posted one may be anything: "abc" is left out, not a crash)."""
+    pk, kept = model._meta.pk, set()
+    for value in values:
+        if value in (None, ""):
+            continue
+        try:
+            kept.add(pk.to_python(value))
+        except ValidationError:
+            continue
+    return kept
+
+
+def _validated_against(built, name, rows):
+    """A posted choice is looked up in ``rows`` ({str(pk): object}: read from the field's own queryset once for all
+    forms) instead of one query per form; a value not among them is still looked up, and refused when the queryset
+    does not hold it."""
+    if not built[0].is_bound:
+        return
+    for form in built:
+        field = form.fields[name]
+        if type(field) is forms.ModelChoiceField and field.to_field_name in (None, field.queryset.model._meta.pk.name):
+            field.__class__ = KnownRowChoiceField
+            field.known = rows

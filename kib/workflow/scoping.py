@@ -15,7 +15,15 @@ observations, PDF builds, draft previews and import logs.
   preview the whole edition, an editor sees their own previews and those of their chapters,
   and previews only those chapters.
 - An import log is seen by its author, and by who sees every chapter.
+
+The admin asks these questions dozens of times per page (each field, each inline row's permission). Two answers
+are kept, for one request and one user only, and recomputed when their inputs may have changed:
+``sees_all_chapters``/``is_coordinator`` on the user object next to Django's own permission cache (gone with it),
+and ``visible_chapter_ids(request)`` on the request, dropped by any save or delete of a chapter, its contributing
+organisations or a membership (``_bump``).
 """
+
+import itertools
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -29,12 +37,32 @@ def _active(user):
     return user is not None and user.is_authenticated and user.is_active
 
 
+def _has_perm(user, perm):
+    """``user.has_perm(perm)``, remembered on the user object as long as Django's own permission cache
+    (``_perm_cache``) is the same object and the user's active and superuser flags have not changed.
+
+    ``getattr``/``setattr``, not ``__dict__``: ``request.user`` is a lazy object that passes them on to the user."""
+    flags = (user.is_active, user.is_superuser)
+    memo = getattr(user, "_kib_perms", None)
+    if memo is not None and memo[0] is getattr(user, "_perm_cache", None) and memo[1] == flags and perm in memo[2]:
+        return memo[2][perm]
+    answer = user.has_perm(perm)
+    cache = getattr(user, "_perm_cache", None)
+    if cache is None:  # no permission cache (a backend that keeps none): nothing to tie ours to, ask again next time
+        return answer
+    if memo is None or memo[0] is not cache or memo[1] != flags:
+        memo = (cache, flags, {})
+        user._kib_perms = memo
+    memo[2][perm] = answer
+    return answer
+
+
 def sees_all_chapters(user):
-    return _active(user) and user.has_perm("workflow.see_all_chapters")
+    return _active(user) and _has_perm(user, "workflow.see_all_chapters")
 
 
 def is_coordinator(user):
-    return _active(user) and user.has_perm("workflow.review_chapter")
+    return _active(user) and _has_perm(user, "workflow.review_chapter")
 
 
 def organisation_ids(user):
@@ -75,6 +103,37 @@ def visible_chapters(user):
     if sees_all_chapters(user):
         return Chapter.objects.all()
     return Chapter.objects.filter(pk__in=Chapter.objects.filter(_own(user)).values("pk"))
+
+
+_generation = itertools.count()
+_current = [next(_generation)]
+
+
+def _bump(*args, **kwargs):
+    """Who sees which chapter may have changed: request memos of ``visible_chapter_ids`` are stale."""
+    _current[0] = next(_generation)
+
+
+def generation():
+    """A number that changes whenever who sees which chapter may have changed (see ``_bump``)."""
+    return _current[0]
+
+
+def visible_chapter_ids(request):
+    """The ids of ``visible_chapters(request.user)`` as a list, read once per request (``None``: every chapter).
+
+    A list, not a subquery: the admin filters every part's queryset by it, and the queries stay flat."""
+    user = request.user
+    if sees_all_chapters(user):
+        return None
+    memo = request.__dict__.get("_kib_visible_chapter_ids")
+    key = (generation(), user.pk, frozenset(organisation_ids(user)))
+    if memo is None or memo[0] != key:
+        # The same rows as ``visible_chapters``, without its subquery and the ordering's joins.
+        rows = Chapter.objects.filter(_own(user)).order_by().values_list("pk", flat=True).distinct()
+        memo = (key, list(rows) if _active(user) else [])
+        request.__dict__["_kib_visible_chapter_ids"] = memo
+    return memo[1]
 
 
 def editable_chapters(user):
@@ -175,3 +234,18 @@ def can_preview(user, edition, chapter=None):
     if chapter is None or chapter.edition_id != edition.pk:
         return False
     return can_view_chapter(user, chapter)
+
+
+def _connect():
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from kib.models import Membership
+
+    for model in (Chapter, Membership):
+        post_save.connect(_bump, sender=model, dispatch_uid=f"kib.scoping.bump.save.{model._meta.label}")
+        post_delete.connect(_bump, sender=model, dispatch_uid=f"kib.scoping.bump.delete.{model._meta.label}")
+    through = Chapter.contributing_organisations.through
+    m2m_changed.connect(_bump, sender=through, dispatch_uid="kib.scoping.bump.contributing")
+
+
+_connect()

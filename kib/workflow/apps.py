@@ -9,7 +9,7 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Redactieproces")
 
     def ready(self):
-        from kib.workflow import freshness
+        from kib.workflow import freshness, scoping
         from kib.workflow.roles import sync_roles_after_migrate
         from kib.workflow.signals import chapter_copied
 
@@ -19,3 +19,5 @@ class WorkflowConfig(AppConfig):
         # Texts carried into next year's edition are recorded, and marked changed when saved.
         chapter_copied.connect(freshness.on_chapter_copied, dispatch_uid="kib.workflow.freshness")
         freshness.connect()
+        # Request memos of who sees which chapter are dropped when a chapter, its organisations or a membership change.
+        scoping.connect()

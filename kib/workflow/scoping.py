@@ -26,9 +26,10 @@ organisations or a membership (``_bump``).
 import itertools
 
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from indicators.models import Indicator
-from kib.models import Edition
+from kib.models import Edition, Membership
 from kib.workflow.models import EditionCorrection
 from themes.models import Chapter
 
@@ -236,16 +237,10 @@ def can_preview(user, edition, chapter=None):
     return can_view_chapter(user, chapter)
 
 
-def _connect():
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    from kib.models import Membership
-
+def connect():
+    """Connected in ``WorkflowConfig.ready``: saves and deletes that may change who sees which chapter."""
     for model in (Chapter, Membership):
         post_save.connect(_bump, sender=model, dispatch_uid=f"kib.scoping.bump.save.{model._meta.label}")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"kib.scoping.bump.delete.{model._meta.label}")
     through = Chapter.contributing_organisations.through
     m2m_changed.connect(_bump, sender=through, dispatch_uid="kib.scoping.bump.contributing")
-
-
-_connect()

@@ -20,9 +20,11 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
+from django.utils import translation
 
 
 def _all_rows():
@@ -169,7 +171,8 @@ def _files_in_tmp(settings, tmp_path_factory):
 def _nothing_kept_from_an_earlier_test():
     """Every test starts with empty local-memory caches and no stored file remembered by the process (per
     content version; verified once per file): locmem caches of the same name share their data across tests,
-    so two tests under them shared a content version, and the file one test stored is not the next one's."""
+    so two tests under them shared a content version, and the file one test stored is not the next one's. And
+    the site's language: the language middleware leaves the last request's language active in the thread."""
     from django.core.cache.backends import locmem
 
     from kib.publication import services, views
@@ -179,3 +182,4 @@ def _nothing_kept_from_an_earlier_test():
             store.clear()
     views._known.clear()
     services._verified.clear()
+    translation.activate(settings.LANGUAGE_CODE)  # a request of an earlier test in English left English active

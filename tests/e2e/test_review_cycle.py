@@ -163,7 +163,9 @@ def test_a_yearly_cycle_from_starting_2026_to_publishing_it(page, live_server, l
 
     # ... fixes the latest development where it is written, answers, closes the whole-chapter comment.
     development = page.locator("#latest_developments-group .inline-related.has_original").first
-    development.locator("summary", has_text="Bewerken").click()  # each part is folded under its title
+    # Each part is folded under its title; arriving at the comment opened the part it is about.
+    page.wait_for_function("() => document.querySelector('.part-linked details[open]')")
+    assert development.evaluate("row => row.classList.contains('part-linked')")
     editor = development.locator(".prose-editor:has(#id_latest_developments-0-body) .ProseMirror")
     editor.click()
     page.keyboard.press("Control+a")

@@ -43,6 +43,7 @@ def test_editor_writes_bold_a_list_and_a_link_with_the_toolbar(page, live_server
 
     editor = page.locator(".prose-editor:has(#id_summary)")
     text = editor.locator(".ProseMirror")
+    text.wait_for()  # the editor starts once its settings (static/kib/prose-editor-presets.json) are read
     assert not page.locator("#id_summary").is_visible()  # the HTML source is not what the editor sees
     assert editor.locator("[data-name=bold]").get_attribute("title") == "Vet"
     # Nothing outside the subset is offered.

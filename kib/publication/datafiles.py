@@ -144,14 +144,6 @@ class DataFileResponse(FileResponse):
     block_size = 1 << 16
 
 
-def _open(name):
-    try:
-        path = default_storage.path(name)
-    except NotImplementedError:  # storage without local files (S3): its own file object
-        return default_storage.open(name, "rb")
-    return open(path, "rb")  # noqa: SIM115 - closed by the response
-
-
 def file_response(request, edition, identifier):
     """The download of a published edition's data file, streamed from storage; 304 when the client has it.
 
@@ -164,11 +156,11 @@ def file_response(request, edition, identifier):
     if not_modified is not None:
         return not_modified
     try:
-        handle = _open(stored.file.name)
+        handle = default_storage.open(stored.file.name, "rb")
     except FileNotFoundError:  # gone between the check and now (a correction replaced it): make it again
         stored = store(edition, identifier)
         etag = quote_etag(stored.sha256)
-        handle = _open(stored.file.name)
+        handle = default_storage.open(stored.file.name, "rb")
     response = DataFileResponse(
         handle, as_attachment=True, filename=stored.filename, content_type=EXPORTERS[identifier].content_type
     )

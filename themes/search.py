@@ -1,9 +1,11 @@
 """Search across every published edition: the chapters' text, grouped by edition and chapter.
 
-Reads only ``Chapter.objects.published()``: their ids first, then one UNION ALL query over every
-kind of text (``SOURCES``), so a page of results costs a fixed number of queries whatever it finds. On PostgreSQL it is full-text
-search with the Dutch configuration ("wachtlijsten" finds "wachtlijst"), over the stored vector
-column that migration 0008 adds and indexes with GIN; on SQLite every word must occur (icontains).
+Reads only ``Chapter.objects.published()``: their ids first, then one query over every kind of
+text (``SOURCES``), so a page of results costs a fixed number of queries whatever it finds. On
+PostgreSQL it is full-text search with the Dutch configuration ("wachtlijsten" finds "wachtlijst")
+in one table, ``kib_search_index``, that triggers keep as a copy of the searched rows with their
+stored vectors (migrations 0008 and 0010), under one GIN index; on SQLite one UNION ALL query over
+the searched tables, where every word must occur (icontains).
 The passage shown is plain text cut from the part, escaped, with the matching words in ``<mark>``.
 """
 
@@ -14,7 +16,6 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
 from django.db.models import Expression, Q
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -108,10 +109,17 @@ def _union_sql(word_condition):
     return " UNION ALL ".join(_branch(index, source, word_condition) for index, source in enumerate(SOURCES))
 
 
-# The one query of a search, built once from ``SOURCES``. On PostgreSQL each branch reads the stored,
-# GIN-indexed vector (migration 0008); on SQLite every word must occur in the title or the body, the
-# same match as ``matching`` (``icontains``: LIKE with the wildcards escaped).
-_POSTGRESQL_SQL = _union_sql(lambda table, source: f"{table}.kib_search @@ websearch_to_tsquery('dutch', %(query)s)")
+# The one query of a search on PostgreSQL: the index table of migration 0010 (``source`` is the place in
+# ``SOURCES``), the first MAX_HITS_PER_SOURCE rows of each source in their chapter's order. One table under
+# one GIN index: a tenth of the planning and reading of a UNION ALL over the seven tables.
+_POSTGRESQL_SQL = (
+    "SELECT source, position, pk, title, body, chapter_id FROM ("
+    "SELECT *, row_number() OVER (PARTITION BY source ORDER BY position, pk) AS n FROM kib_search_index "
+    "WHERE chapter_id = ANY(%(ids)s) AND document @@ websearch_to_tsquery('dutch', %(query)s)"
+    f") AS hits WHERE n <= {MAX_HITS_PER_SOURCE}"
+)
+# On SQLite every word must occur in the title or the body, the same match as ``matching`` (``icontains``:
+# LIKE with the wildcards escaped), in one UNION ALL query over the searched tables.
 
 
 def _sqlite_sql(words):
@@ -129,9 +137,9 @@ def _like(word):
 
 
 def _hits(query, chapter_ids):
-    """Every matching row of every source in these chapters, in one UNION ALL query."""
+    """Every matching row of every source in these chapters, in one query: (source, order, pk, title, body, chapter)."""
     if connection.vendor == "postgresql":
-        sql, params = _POSTGRESQL_SQL.replace(" IN ({ids})", " = ANY(%(ids)s)"), {"query": query, "ids": chapter_ids}
+        sql, params = _POSTGRESQL_SQL, {"query": query, "ids": chapter_ids}
     else:
         words = words_of(query)
         sql = _sqlite_sql(words).replace("{ids}", ", ".join(str(int(pk)) for pk in chapter_ids))
@@ -160,7 +168,11 @@ TAG = re.compile(r"<[A-Za-z/!][^>]*>")
 
 
 def passage(title, body, query):
-    """Plain text around the first match, escaped, with every matching word in ``<mark>``."""
+    """Plain text around the first match, escaped, with every matching word in ``<mark>``.
+
+    ``html.escape`` is what Django's ``escape`` does (the same five characters), without its lazy-string
+    wrapper, which cost a third of a passage.
+    """
     text = html.unescape(TAG.sub("", f"{title} · {body}" if title and body else title or body))
     text = " ".join(text.split())  # the same as re.sub(r"\s+", " ", …).strip() (the same Unicode spaces), faster
     found = stems(query)
@@ -175,10 +187,10 @@ def passage(title, body, query):
     window = text[start:end]
     pieces, last = [], 0
     for match in pattern.finditer(window) if pattern else []:
-        pieces.append(escape(window[last : match.start()]))
-        pieces.append(f"<mark>{escape(match.group())}</mark>")
+        pieces.append(html.escape(window[last : match.start()]))
+        pieces.append(f"<mark>{html.escape(match.group())}</mark>")
         last = match.end()
-    pieces.append(escape(window[last:]))
+    pieces.append(html.escape(window[last:]))
     return mark_safe(("… " if start else "") + "".join(pieces) + (" …" if end < len(text) else ""))
 
 

@@ -12,13 +12,15 @@ ever rendered, so the cache cannot hold a draft.
   in another process shows within that second; one made in this process shows at once.
 - Rendered pages live in the ``public`` cache, in each process's memory, for at most
   ``KIB_PUBLIC_CACHE_SECONDS`` (a safety net for bulk updates that send no signals).
-- The one per-visitor part of a page, the language form with its CSRF token, is made on every
-  request and put in place of ``LANGUAGE_FORM_SLOT``.
+- The one per-visitor part of a page, the language switch with its link back to the page, is made
+  on every request and put in place of ``LANGUAGE_SWITCH_SLOT``.
 
 Under tests both caches are dummies unless a test switches them on.
 """
 
+import functools
 import hashlib
+import time
 import uuid
 
 from django.conf import settings
@@ -26,9 +28,9 @@ from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.translation import get_language, get_language_info
 
 PAGES = "public"
@@ -37,7 +39,7 @@ VERSION_KEY = "kib:public:version"
 MEMO_KEY = "kib:public:version-memo"
 VERSION_MEMO_SECONDS = 1
 CONTENT_APPS = {"kib", "themes", "recommendations", "indicators", "publication"}
-LANGUAGE_FORM_SLOT = "<!--kib:language-form-->"
+LANGUAGE_SWITCH_SLOT = "<!--kib:language-switch-->"
 
 
 def content_version():
@@ -86,28 +88,61 @@ def cached(key_parts, build):
     return value
 
 
-def language_form(request):
-    """The language switch (a POST to Django's set_language), made per visitor for the CSRF token."""
+_kept = {}  # (content version, language, *key parts) -> (value, valid until), in this process
+KEPT_ENTRIES = 256
+
+
+def kept(key_parts, build):
+    """What ``cached(key_parts, build)`` returns, also kept in this process's memory under the same content version.
+
+    The page cache pickles what it holds, so every read unpickles it again; a value read on every
+    request (the search page's frame, a download's stored file) is kept here as the object itself,
+    for at most ``KIB_PUBLIC_CACHE_SECONDS`` and only while the content version is the same. With no
+    shared version (the dummy caches of the tests) nothing is kept. The caller must not change it.
+    """
+    version = content_version()
+    key = (version, get_language(), *key_parts)
+    now = time.monotonic()
+    known = _kept.get(key)
+    if known is not None and known[1] > now:
+        return known[0]
+    value = cached(key_parts, build)
+    if version != "none":
+        if len(_kept) >= KEPT_ENTRIES:
+            _kept.clear()
+        _kept[key] = (value, now + settings.KIB_PUBLIC_CACHE_SECONDS)
+    return value
+
+
+def language_switch(request):
+    """The language switch: a link per other language to ``public:switch_language``, back to this page.
+
+    Plain links, no form: a public page needs no CSRF token, so it sets no cookie and its only
+    per-visitor part is the address it links back to.
+    """
     current = get_language()
-    buttons = format_html_join(
-        "",
-        '<button type="submit" name="language" value="{}" lang="{}">{}</button>',
-        ((code, code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES if code != current),
+    back = escape(urlencode({"next": request.get_full_path()}))
+    links = "".join(
+        f'<a href="{_switch_urls()[code]}?{back}" hreflang="{code}" lang="{code}">{escape(name)}</a>'
+        for code, name in _language_names()
+        if code != current
     )
-    return format_html(
-        '<form class="language" action="{}" method="post">'
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-        '<input type="hidden" name="next" value="{}">{}</form>',
-        reverse("set_language"),
-        get_token(request),
-        request.get_full_path(),
-        buttons,
-    )
+    return f'<p class="language">{links}</p>'
+
+
+@functools.cache
+def _switch_urls():
+    return {code: reverse("public:switch_language", args=[code]) for code, _name in settings.LANGUAGES}
+
+
+@functools.cache
+def _language_names():
+    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
 
 
 def page_response(request, key_parts, build):
     """Respond with a cached page (``build()`` renders it), the language form made for this visitor."""
     html = cached(key_parts, build)
-    if LANGUAGE_FORM_SLOT in html:
-        html = html.replace(LANGUAGE_FORM_SLOT, language_form(request), 1)
+    if LANGUAGE_SWITCH_SLOT in html:
+        html = html.replace(LANGUAGE_SWITCH_SLOT, language_switch(request), 1)
     return HttpResponse(html)

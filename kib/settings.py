@@ -201,6 +201,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = env_int("KIB_SESSION_SECONDS", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True  # the language switch is a link (kib.views.switch_language); no script reads it
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 if not _RELAXED:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -209,6 +211,7 @@ if not _RELAXED:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 
 # No inline script or style anywhere on the public site. The hashes admit the few inline
 # attributes of third-party admin templates (django-import-export's export form, the

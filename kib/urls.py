@@ -22,6 +22,7 @@ public_patterns = [
     path("cijfers/", indicator_views.indicator_list, name="indicators"),
     path("cijfers/<slug:code>/", indicator_views.indicator_detail, name="indicator"),
     path("cijfers/<slug:code>.csv", indicator_views.indicator_csv, name="indicator_csv"),
+    path("taal/<str:code>/", views.switch_language, name="switch_language"),
     path("ping", views.ping, name="ping"),
 ]
 

@@ -6,10 +6,12 @@ Pages are rendered once per content version and then served from the public cach
 (``kib.public_cache``); the queries below run only when a page is rebuilt.
 """
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.views.decorators.cache import cache_control
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from kib.models import Edition
@@ -74,3 +76,31 @@ def edition_detail(request, year):
 def ping(request):
     """Liveness probe: the web process answers (no database, no template). Also the benchmark's baseline."""
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+@require_safe
+def switch_language(request, code):
+    """The language switch's link: remember ``code`` in the language cookie and go back to ``next``.
+
+    A link rather than a form posted to Django's ``set_language``, so that public pages carry no
+    CSRF token and set no cookie; only this answer sets one, the language the visitor chose.
+    ``next`` must be a page of this site (as ``set_language`` checks), else the home page.
+    """
+    if code not in dict(settings.LANGUAGES):
+        raise Http404("Deze taal kent de site niet.")
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "/"
+    response = HttpResponseRedirect(back)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

@@ -175,11 +175,12 @@ def _nothing_kept_from_an_earlier_test():
     the site's language: the language middleware leaves the last request's language active in the thread."""
     from django.core.cache.backends import locmem
 
-    from kib.publication import services, views
+    from kib import public_cache
+    from kib.publication import services
 
     for kept in (locmem._caches, locmem._expire_info):
         for store in kept.values():
             store.clear()
-    views._known.clear()
+    public_cache._kept.clear()
     services._verified.clear()
     translation.activate(settings.LANGUAGE_CODE)  # a request of an earlier test in English left English active

@@ -1,4 +1,4 @@
-"""The download looks its stored PDF up once per content version and process (kib.publication.views).
+"""The download looks its stored PDF up once per content version and process (kib.public_cache.kept).
 
 With the production caches (the page cache in memory, the content version shared), a download
 reads neither the database nor the page cache once the file is known, a new publication (a new
@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from kib import public_cache
-from kib.publication import services, views
+from kib.publication import services
 from kib.publication.models import PublishedPdf
 from tests import factories as f
 from tests.test_publication import PUBLIC_CACHES, download
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     services._verified.clear()
-    views._known.clear()
+    public_cache._kept.clear()
 
 
 def store(edition, version):
@@ -77,4 +77,4 @@ def test_without_a_shared_version_nothing_is_kept(client):
     edition = f.published_edition(year=2025)
     store(edition, 1)
     assert download(client, reverse("public:edition_pdf", args=[2025]))[0].status_code == 200
-    assert views._known == {}  # the tests' dummy caches: every download looks the file up, as before
+    assert public_cache._kept == {}  # the tests' dummy caches: every download looks the file up, as before

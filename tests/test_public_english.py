@@ -3,7 +3,7 @@
 Two published editions of one theme (2024, and 2025 started from it and edited), so that every
 page has today's texts to show: the chapter page with "What has changed since …", the
 recommendation's timeline (rewritten, unchanged, no longer mentioned), the tracker, the search and
-an indicator page. Each page is fetched after the language switch (a POST to ``set_language``, which
+an indicator page. Each page is fetched after the language switch (a link to ``switch_language``, which
 sets the language cookie) and its interface text, i.e. everything not inside an element marked
 ``lang="nl"`` (the report's own text is Dutch by nature), must hold none of the Dutch interface
 phrases below. The English that replaces them is asserted too, so a page that stopped showing a
@@ -176,7 +176,7 @@ def site():
 
 @pytest.fixture
 def english(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("public:switch_language", args=["en"]), {"next": "/"})
     assert response.status_code == 302
     return client
 

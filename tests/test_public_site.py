@@ -1,12 +1,15 @@
 """The public site's frame: the page cache, languages, accessibility basics, security headers."""
 
+import html
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
@@ -85,16 +88,16 @@ def test_a_rolled_back_change_keeps_the_version(chapter, public_cache):
     assert content_version() != version
 
 
-def test_each_visitor_gets_their_own_csrf_token_in_a_cached_page(chapter, public_cache):
+def test_each_visitor_of_a_cached_page_gets_a_language_link_back_to_their_own_address(chapter, public_cache):
     from django.test import Client
 
-    def token(client):
-        page = client.get(chapter.get_absolute_url()).content.decode()
-        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    def back(client, query):
+        page = client.get(chapter.get_absolute_url() + query).content.decode()
+        assert "csrfmiddlewaretoken" not in page and not client.cookies  # nothing per visitor but the address
+        return html.unescape(re.search(r'<a href="/taal/en/\?next=([^"]+)"', page)[1])
 
-    first, second = Client(), Client()
-    assert token(first) != token(second)
-    assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
+    assert back(Client(), "?van=krant") == quote(chapter.get_absolute_url() + "?van=krant", safe="")
+    assert back(Client(), "") == quote(chapter.get_absolute_url(), safe="")
 
 
 # -- languages -----------------------------------------------------------------------
@@ -108,14 +111,38 @@ def test_dutch_by_default_english_on_request(client, chapter):
     assert 'lang="nl"' in client.get(chapter.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 
-def test_the_language_button_switches_to_english_and_back(client, chapter):
-    page = client.get(chapter.get_absolute_url()).content.decode()
-    assert '<button type="submit" name="language" value="en" lang="en">English</button>' in page
-    response = client.post(reverse("set_language"), {"language": "en", "next": chapter.get_absolute_url()})
-    assert response.status_code == 302 and response["Location"] == chapter.get_absolute_url()
+def test_the_language_link_switches_to_english_and_back(client, chapter):
+    url = chapter.get_absolute_url()
+    page = client.get(url + "?a=1&b=2").content.decode()
+    link = re.search(r'<a href="([^"]+)" hreflang="en" lang="en">English</a>', page)
+    assert link and html.unescape(link[1]) == "/taal/en/?next=" + quote(url + "?a=1&b=2", safe="")
+    response = client.get(html.unescape(link[1]))
+    assert response.status_code == 302 and response["Location"] == url + "?a=1&b=2"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en" and "no-cache" in response["Cache-Control"]
     page = client.get(response["Location"]).content.decode()
     assert "Skip to content" in page
-    assert '<button type="submit" name="language" value="nl" lang="nl">Nederlands</button>' in page
+    back = quote(url + "?a=1&b=2", safe="")
+    assert f'<a href="/taal/nl/?next={back}" hreflang="nl" lang="nl">Nederlands</a>' in page
+    client.get("/taal/nl/?next=/")
+    assert "Naar de inhoud" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("back", ["https://elders.example/", "//elders.example/", "javascript:alert(1)", ""])
+def test_the_language_link_goes_back_only_to_this_site(client, back):
+    response = client.get("/taal/en/", {"next": back})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_an_unknown_language_is_not_found_and_sets_nothing(client):
+    response = client.get("/taal/fr/?next=/")
+    assert response.status_code == 404 and settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_a_public_page_sets_no_cookie(client, chapter):
+    for url in ("/", chapter.get_absolute_url(), reverse("public:search") + "?q=wachtlijst", reverse("public:recommendations")):
+        response = client.get(url)
+        assert response.status_code == 200 and not response.cookies, url
+        assert "csrfmiddlewaretoken" not in response.content.decode(), url
 
 
 def test_the_page_cache_keeps_the_languages_apart(client, chapter, public_cache):

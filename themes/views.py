@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from kib.models import Edition
-from kib.public_cache import LANGUAGE_FORM_SLOT, cached, language_form, page_response
+from kib.public_cache import LANGUAGE_SWITCH_SLOT, kept, language_switch, page_response
 from kib.publication.models import PublishedPdf
 from themes import changes
 from themes.layout import PRINTED_WITH_CHAPTER, load_printed_parts
@@ -110,7 +110,7 @@ class SearchFrame:
     The published chapters as plain ``ChapterRef`` values (what a hit belongs to), the filters'
     choices with their ``<option>`` lists made for every choice selected (``options[name][value]``),
     and the whole page rendered once (``public/search.html`` around ``public/search_body.html``
-    with the form unfilled), cut at its slots: ``pieces[0]`` + title + ``pieces[1]`` + language form
+    with the form unfilled), cut at its slots: ``pieces[0]`` + title + ``pieces[1]`` + language switch
     + ``pieces[2]`` + words + ``pieces[3]`` + edition options + ``pieces[4]`` + theme options +
     ``pieces[5]`` + results + ``pieces[6]``. The page of a search with an unknown value (its errors)
     is rendered whole instead: ``head``, ``middle`` and ``tail`` are the frame around the body.
@@ -155,7 +155,7 @@ def _search_frame():
         for name in OPTIONS_SLOTS
     }
     whole = head + TITLE_SLOT + middle + body + tail
-    slots = (TITLE_SLOT, LANGUAGE_FORM_SLOT, WORDS_SLOT, *OPTIONS_SLOTS.values(), RESULTS_SLOT)
+    slots = (TITLE_SLOT, LANGUAGE_SWITCH_SLOT, WORDS_SLOT, *OPTIONS_SLOTS.values(), RESULTS_SLOT)
     return SearchFrame(
         chapters=chapters,
         editions=edition_choices,
@@ -248,7 +248,7 @@ def search(request):
     the visitor's values put between the kept pieces (escaped, never a slot). A value the form
     would refuse takes the slow path: ``SearchForm`` says what is wrong, nothing is searched.
     """
-    frame = cached(("search-frame",), _search_frame)
+    frame = kept(("search-frame",), _search_frame)
     valid = _valid_words(frame, request.GET)
     if valid is None:
         return _refused(request, frame)
@@ -260,7 +260,7 @@ def search(request):
         title = gettext("Zoeken: %(query)s") % {"query": escape(query)}
     values = (
         title,
-        language_form(request),
+        language_switch(request),
         escape(words),
         frame.options["editie"][chosen["editie"]],
         frame.options["thema"][chosen["thema"]],
@@ -276,5 +276,5 @@ def _refused(request, frame):
     form.is_valid()
     fields = [(form["q"], None), *((form[name], _options(form[name])) for name in OPTIONS_SLOTS)]
     body = render_to_string("public/search_body.html", {"form": form, "fields": fields, "results_html": ""})
-    middle = frame.middle.replace(LANGUAGE_FORM_SLOT, language_form(request), 1)  # the header's, in the kept frame
+    middle = frame.middle.replace(LANGUAGE_SWITCH_SLOT, language_switch(request), 1)  # the header's, in the kept frame
     return HttpResponse("".join((frame.head, gettext("Zoeken"), middle, body, frame.tail)))

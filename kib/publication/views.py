@@ -8,11 +8,9 @@ answer when it is not installed, the 404 of a PDF that does not exist, and the 5
 file that fails its check (size and SHA-256 against the record, ``services.verify_stored``).
 """
 
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
@@ -105,28 +103,14 @@ def unavailable(request, stored):
     return response
 
 
-_known = {}  # (content version, year, version) -> (StoredPdf or None, valid until), in this process
-
-
 def stored_pdf(year, version=None):
     """The stored PDF of a published edition (its current one, or ``version``), or None; cached per content version.
 
-    Kept in this process's memory too, under the same content version and for at most
-    ``KIB_PUBLIC_CACHE_SECONDS``: a download then costs no cache read besides the version's (the
-    page cache unpickles what it holds; bench/bench_public.py --download-only --in-process).
+    Kept in this process's memory too (``public_cache.kept``): a download then costs no cache read
+    besides the version's (the page cache unpickles what it holds; bench/bench_public.py
+    --download-only --in-process).
     """
-    content_version = public_cache.content_version()
-    key = (content_version, year, version)
-    known = _known.get(key)
-    now = time.monotonic()
-    if known is not None and known[1] > now:
-        return known[0]
-    stored = public_cache.cached(("publication:pdf", year, version), lambda: _lookup(year, version))
-    if content_version != "none":  # no shared version (dummy caches, the tests: public_cache.content_version)
-        if len(_known) >= 256:
-            _known.clear()
-        _known[key] = (stored, now + settings.KIB_PUBLIC_CACHE_SECONDS)
-    return stored
+    return public_cache.kept(("publication:pdf", year, version), lambda: _lookup(year, version))
 
 
 def _serve(request, year, version=None):

@@ -114,7 +114,7 @@ def test_keyboard_users_reach_the_content_first(page, live_server, demo_db):
 
 def test_the_site_switches_to_english_and_back(page, live_server, demo_db):
     page.goto(live_server.url + "/aanbevelingen/")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Recommendation tracker"
     assert page.url.endswith("/aanbevelingen/")

@@ -115,7 +115,7 @@ def _union_sql(word_condition):
 _POSTGRESQL_SQL = (
     "SELECT source, position, pk, title, body, chapter_id FROM ("
     "SELECT *, row_number() OVER (PARTITION BY source ORDER BY position, pk) AS n FROM kib_search_index "
-    "WHERE chapter_id = ANY(%(ids)s) AND document @@ websearch_to_tsquery('dutch', %(query)s)"
+    "WHERE chapter_id = ANY(%(ids)s::integer[]) AND document @@ websearch_to_tsquery('dutch', %(query)s)"
     f") AS hits WHERE n <= {MAX_HITS_PER_SOURCE}"
 )
 # On SQLite every word must occur in the title or the body, the same match as ``matching`` (``icontains``:
@@ -138,8 +138,9 @@ def _like(word):
 
 def _hits(query, chapter_ids):
     """Every matching row of every source in these chapters, in one query: (source, order, pk, title, body, chapter)."""
-    if connection.vendor == "postgresql":
-        sql, params = _POSTGRESQL_SQL, {"query": query, "ids": chapter_ids}
+    if connection.vendor == "postgresql":  # the ids as one array literal: one parameter to adapt, not one per id
+        ids = "{" + ",".join(str(int(pk)) for pk in chapter_ids) + "}"
+        sql, params = _POSTGRESQL_SQL, {"query": query, "ids": ids}
     else:
         words = words_of(query)
         sql = _sqlite_sql(words).replace("{ids}", ", ".join(str(int(pk)) for pk in chapter_ids))
@@ -167,16 +168,25 @@ def stems(query):
 TAG = re.compile(r"<[A-Za-z/!][^>]*>")
 
 
-def passage(title, body, query):
+def marker(query):
+    """The regular expression that marks the words of ``query`` (their crude stems) in a passage, or None."""
+    found = stems(query)
+    return re.compile(r"\b(?:" + "|".join(re.escape(stem) for stem in found) + r")\w*", re.IGNORECASE) if found else None
+
+
+def passage(title, body, query, pattern=False):
     """Plain text around the first match, escaped, with every matching word in ``<mark>``.
 
+    ``pattern``: ``marker(query)``, when the caller made it once for all its passages.
     ``html.escape`` is what Django's ``escape`` does (the same five characters), without its lazy-string
-    wrapper, which cost a third of a passage.
+    wrapper, which cost a third of a passage; a text without "&" has nothing to unescape.
     """
-    text = html.unescape(TAG.sub("", f"{title} · {body}" if title and body else title or body))
+    text = TAG.sub("", f"{title} · {body}" if title and body else title or body)
+    if "&" in text:
+        text = html.unescape(text)
     text = " ".join(text.split())  # the same as re.sub(r"\s+", " ", …).strip() (the same Unicode spaces), faster
-    found = stems(query)
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(stem) for stem in found) + r")\w*", re.IGNORECASE) if found else None
+    if pattern is False:
+        pattern = marker(query)
     first = pattern.search(text) if pattern else None
     start = max(0, first.start() - PASSAGE_CHARS // 3) if first else 0
     if start:
@@ -266,13 +276,16 @@ def search(query, year=None, theme_slug=None, chapters=None):
     rows = sorted(_hits(query, list(chapters)), key=lambda row: row[:3])
     groups = {}
     seen = {}
+    pattern = marker(query)
+    labels = [str(source.label) for source in SOURCES]  # translated once per search, not once per hit
     for index, _order, _pk, title, body, chapter_id in rows:
         if seen.setdefault(index, 0) >= MAX_HITS_PER_SOURCE:
             continue
         seen[index] += 1
         chapter = chapters[chapter_id]
         entry = groups.setdefault(chapter.pk, {"chapter": chapter, "hits": []})
-        entry["hits"].append({"label": SOURCES[index].label, "passage": passage(title, body, query), "url": chapter.url})
+        hit = {"label": labels[index], "passage": passage(title, body, query, pattern), "url": chapter.url}
+        entry["hits"].append(hit)
     editions = {}
     for entry in sorted(groups.values(), key=lambda e: (-e["chapter"].edition.year, e["chapter"].theme_number)):
         edition = entry["chapter"].edition

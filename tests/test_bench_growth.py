@@ -1,19 +1,22 @@
 """What the growth benchmarks rely on (``bench/bench_growth.py`` in process, ``bench/bench_growth_http.py`` over HTTP).
 
-Both stop at the first answer other than 200 and take minutes to run; these tests catch, in a
-second, a page the benchmarks would no longer find on the demo and uncached settings that no
-longer switch off the public page cache (or switch off more than it).
+Both stop at the first answer other than 200 and take minutes to run; these tests catch, in
+seconds, a page the benchmarks would no longer find on the demo, uncached settings that no
+longer switch off the public page cache (or switch off more than it), and a server CPU time
+that /proc no longer gives.
 """
 
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from bench.bench_growth import UNCACHED_SETTINGS, public_pages, subjects
+from bench.bench_growth_http import children_cpu
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,3 +65,19 @@ def test_the_uncached_settings_switch_off_only_the_public_page_cache(tmp_path):
         alias: value for alias, value in production.items() if alias != "public"
     }
     assert debug is False
+
+
+def test_the_cpu_time_of_a_child_process_is_counted_while_it_runs_and_after_it_ended():
+    burn = "import sys, time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass\nsys.stdin.read()"
+    before = children_cpu(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", burn], stdin=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while children_cpu(os.getpid()) - before < 0.3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        running = children_cpu(os.getpid()) - before
+    finally:
+        child.communicate(b"")  # it ends and is waited for
+    ended = children_cpu(os.getpid()) - before
+    assert 0.3 <= running < 5
+    assert running - 0.05 <= ended < 5  # the ended child's time is counted in clock ticks

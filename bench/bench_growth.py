@@ -99,28 +99,74 @@ class PostgresDatabases:
 
 # -- inside one Django process, on one data set ------------------------------------------
 
+UNCACHED_SETTINGS = "bench.settings_uncached"  # production settings, the public page cache off: every page is built
+SEARCH = "/zoeken/?q=jeugdzorg+wachtlijst"  # as bench_search.py; results from every edition, never cached
+
+
+def subjects():
+    """What the benchmark visits: the newest published edition and the one in preparation, the newest's chapter
+    with the most figures, the indicator with the most public observations, the recommendation in most chapters."""
+    from django.db.models import Count, Q
+
+    from indicators.models import Indicator
+    from kib.models import Edition
+    from recommendations.models import Recommendation
+
+    newest = Edition.objects.published().order_by("-year").first()
+    return {
+        "newest": newest,
+        "preparing": Edition.objects.filter(state=Edition.State.PREPARATION).order_by("-year").first(),
+        "chapter": newest.chapters.annotate(n=Count("figures")).order_by("-n", "theme__number").first(),
+        "indicator": (
+            Indicator.objects.published()
+            .annotate(n=Count("observations", filter=Q(observations__public=True)))
+            .order_by("-n", "code")
+            .first()
+        ),
+        "recommendation": (
+            Recommendation.objects.published().annotate(n=Count("chapter_links")).order_by("-n", "pk").first()
+        ),
+    }
+
+
+def public_pages(visited):
+    """{name: URL} of every public page and file the benchmarks time (``bench_growth_http.py`` too), downloads last."""
+    year, indicator, recommendation = visited["newest"].year, visited["indicator"], visited["recommendation"]
+    pages = {
+        "home": "/",
+        "edition page": f"/editie/{year}/",
+        "chapter page (most figures)": f"/editie/{year}/{visited['chapter'].theme.slug}/",
+        "indicator page (largest)": indicator.get_absolute_url(),
+        "recommendation tracker": "/aanbevelingen/",
+    }
+    if recommendation is not None:
+        pages["recommendation timeline"] = (
+            f"/aanbevelingen/{recommendation.concluding_observations_id}/{recommendation.code}/"
+        )
+    pages["search"] = SEARCH
+    pages["indicator CSV (largest)"] = f"/cijfers/{indicator.code}.csv"
+    pages["edition open-data zip"] = f"/editie/{year}/open-data.zip"
+    pages["edition CSV"] = f"/editie/{year}/cijfers.csv"
+    return pages
+
 
 def measure(repeat):
     """Every page and job on the database of this process's environment; returns {name: figures}."""
     sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "kib.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = UNCACHED_SETTINGS
     import django
-    from django.conf import settings
 
     django.setup()
-    settings.CACHES["public"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}  # uncached pages
 
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
-    from django.db.models import Count, Q
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
-    from indicators.models import Indicator, Observation
+    from indicators.models import Observation
     from kib.demo.growth import Grower
     from kib.models import Edition
     from kib.workflow import notifications, services
-    from recommendations.models import Recommendation
 
     setup_test_environment()
     results = {}
@@ -151,23 +197,12 @@ def measure(repeat):
 
     User = get_user_model()
     coordinator = User.objects.get(username="coordinator")
-    newest = Edition.objects.published().order_by("-year").first()
-    preparing = Edition.objects.filter(state=Edition.State.PREPARATION).order_by("-year").first()
-    chapter = newest.chapters.annotate(n=Count("figures")).order_by("-n", "theme__number").first()
-    indicator = (
-        Indicator.objects.published()
-        .annotate(n=Count("observations", filter=Q(observations__public=True)))
-        .order_by("-n", "code")
-        .first()
-    )
-    recommendation = Recommendation.objects.published().annotate(n=Count("chapter_links")).order_by("-n", "pk").first()
+    visited = subjects()
+    newest, preparing, chapter, indicator = (visited[k] for k in ("newest", "preparing", "chapter", "indicator"))
     anonymous = Client()
-    timed("home", page(anonymous, "/"))
-    timed(f"chapter page ({chapter.theme.slug})", page(anonymous, f"/editie/{newest.year}/{chapter.theme.slug}/"))
-    timed("indicator page (largest)", page(anonymous, indicator.get_absolute_url()))
-    timed("indicator CSV (largest)", page(anonymous, f"/cijfers/{indicator.code}.csv"))
-    timed("edition open-data zip", page(anonymous, f"/editie/{newest.year}/open-data.zip"), max(3, repeat // 2))
-    timed("edition CSV", page(anonymous, f"/editie/{newest.year}/cijfers.csv"), max(3, repeat // 2))
+    for name, url in public_pages(visited).items():
+        download = name in ("edition open-data zip", "edition CSV")  # the slowest: fewer requests
+        timed(name, page(anonymous, url), max(3, repeat // 2) if download else repeat)
     # The same requests without the bytes: what a download costs besides its size (lookup, check, headers).
     timed("  indicator CSV, HEAD", page(anonymous, f"/cijfers/{indicator.code}.csv", method="head"))
     for name, path in (("open-data zip", "open-data.zip"), ("edition CSV", "cijfers.csv")):
@@ -175,9 +210,6 @@ def measure(repeat):
         etag = anonymous.head(url).get("ETag", "")
         if anonymous.get(url, headers={"if_none_match": etag}).status_code == 304:  # (an older tree has no 304)
             timed(f"  {name}, 304 (has it)", page(anonymous, url, status=304, if_none_match=etag))
-    if recommendation is not None:
-        url = f"/aanbevelingen/{recommendation.concluding_observations_id}/{recommendation.code}/"
-        timed("recommendation timeline", page(anonymous, url))
     staff = Client()
     staff.force_login(coordinator, backend="django.contrib.auth.backends.ModelBackend")
     timed("dashboard (coordinator)", page(staff, f"/admin/dashboard/{preparing.year}/"))
@@ -197,7 +229,9 @@ def measure(repeat):
                 Grower().edit_and_approve(preparing)
                 with CaptureQueriesContext(connection) as queries:
                     started = time.perf_counter()
-                    services.publish_edition(preparing, by=coordinator, reason="bench: overgenomen teksten niet bekeken.")
+                    services.publish_edition(
+                        preparing, by=coordinator, reason="bench: overgenomen teksten niet bekeken."
+                    )
                     spent.append((time.perf_counter() - started) * 1000)
                 counts.append(len(queries))
                 transaction.set_rollback(True)
@@ -217,8 +251,44 @@ def measure(repeat):
 # -- the run ----------------------------------------------------------------------------
 
 
+def databases(work, reuse):
+    """The environments of the demo and of the grown set, built under ``work`` unless ``reuse`` finds them there.
+
+    SQLite files, or inside ``tools/with-postgres`` two databases on its cluster (always built afresh).
+    Returns (demo environment, grown environment, the database's name).
+    """
+    demo_db, grown_db = work / "demo.sqlite3", work / "grown.sqlite3"
+    postgres = PostgresDatabases() if os.environ.get("KIB_PG_DIR") else None
+    urls = postgres.urls() if postgres else [f"sqlite:///{demo_db}", f"sqlite:///{grown_db}"]
+    demo_env, grown_env = environment(work / "demo", urls[0]), environment(work / "grown", urls[1])
+    if postgres or not (reuse and grown_db.exists()):
+        print("Preparing the demo (migrate, load_demo, collectstatic) …", flush=True)
+        for db in (demo_db, grown_db):
+            db.unlink(missing_ok=True)
+        if postgres:
+            postgres.create("kib_demo")
+        manage({**demo_env, "DJANGO_DEBUG": "1"}, "migrate", "--noinput", "-v0")
+        manage({**demo_env, "DJANGO_DEBUG": "1"}, "load_demo", "--no-pdf", "-v0")
+        manage(demo_env, "collectstatic", "--noinput", "-v0")
+        if postgres:
+            postgres.create("kib_grown", template="kib_demo")
+        else:
+            shutil.copyfile(demo_db, grown_db)
+        print("Growing a copy to 2034 (grow_demo) …", flush=True)
+        started = time.perf_counter()
+        manage(grown_env, "grow_demo", "--no-pdf", "-v0")
+        print(f"  grown in {time.perf_counter() - started:.0f} s", flush=True)
+    else:
+        print(f"Reusing the databases in {work}; migrating them …", flush=True)
+        for env in (demo_env, grown_env):
+            manage(env, "migrate", "--noinput", "-v0")
+    return demo_env, grown_env, "PostgreSQL" if postgres else "SQLite"
+
+
 def report(demo, grown, database):
-    print(f"\nGrowth benchmark ({database}, production settings, public page cache off, median of the runs, best round)")
+    print(
+        f"\nGrowth benchmark ({database}, production settings, public page cache off, median of the runs, best round)"
+    )
     for label, data in (("demo", demo), ("grown", grown)):
         shape = data["shape"]
         print(
@@ -272,31 +342,7 @@ def main():
     work = Path(options.workdir or tempfile.mkdtemp(prefix="kib-bench-growth-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
     try:
-        demo_db, grown_db = work / "demo.sqlite3", work / "grown.sqlite3"
-        postgres = PostgresDatabases() if os.environ.get("KIB_PG_DIR") else None
-        urls = postgres.urls() if postgres else [f"sqlite:///{demo_db}", f"sqlite:///{grown_db}"]
-        demo_env, grown_env = environment(work / "demo", urls[0]), environment(work / "grown", urls[1])
-        if postgres or not (options.workdir and grown_db.exists()):
-            print("Preparing the demo (migrate, load_demo, collectstatic) …", flush=True)
-            for db in (demo_db, grown_db):
-                db.unlink(missing_ok=True)
-            if postgres:
-                postgres.create("kib_demo")
-            manage({**demo_env, "DJANGO_DEBUG": "1"}, "migrate", "--noinput", "-v0")
-            manage({**demo_env, "DJANGO_DEBUG": "1"}, "load_demo", "--no-pdf", "-v0")
-            manage(demo_env, "collectstatic", "--noinput", "-v0")
-            if postgres:
-                postgres.create("kib_grown", template="kib_demo")
-            else:
-                shutil.copyfile(demo_db, grown_db)
-            print("Growing a copy to 2034 (grow_demo) …", flush=True)
-            started = time.perf_counter()
-            manage(grown_env, "grow_demo", "--no-pdf", "-v0")
-            print(f"  grown in {time.perf_counter() - started:.0f} s", flush=True)
-        else:
-            print(f"Reusing the databases in {work}; migrating them …", flush=True)
-            for env in (demo_env, grown_env):
-                manage(env, "migrate", "--noinput", "-v0")
+        demo_env, grown_env, database = databases(work, reuse=bool(options.workdir))
         measured = {}
         # Demo and grown take turns (``--rounds``); each figure is the best median of its rounds, so a
         # burst of load on a shared machine during one data set's turn does not pass for growth.
@@ -305,7 +351,10 @@ def main():
                 print(f"Measuring the {label} (round {turn + 1} of {options.rounds}) …", flush=True)
                 out = work / f"{label}.json"
                 subprocess.run(
-                    [PY, __file__, "--measure", str(out), "--repeat", str(options.repeat)], env=env, cwd=ROOT, check=True
+                    [PY, __file__, "--measure", str(out), "--repeat", str(options.repeat)],
+                    env=env,
+                    cwd=ROOT,
+                    check=True,
                 )
                 figures = json.loads(out.read_text())
                 if label in measured:
@@ -320,7 +369,7 @@ def main():
                 measured[label]["results"]["PDF (newest edition)"] = pdf_build(
                     env, measured[label]["shape"]["newest"], work
                 )
-        report(measured["demo"], measured["grown"], "PostgreSQL" if postgres else "SQLite")
+        report(measured["demo"], measured["grown"], database)
         results = ROOT / "bench-results"
         results.mkdir(exist_ok=True)
         (results / "growth.json").write_text(json.dumps(measured, indent=2) + "\n")

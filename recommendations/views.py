@@ -3,7 +3,7 @@
 from collections import Counter
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ TIMELINE_CHAPTER_FIELDS = (
 )
 PAGE_PARAM = "pagina"
 TIMELINE_EDITIONS = 5  # the newest editions a timeline shows in full; ``?alle=1`` shows every edition
+TRACKER_EDITIONS = 5  # the newest editions in each tracker result's row of assessments
 ALL_PARAM = "alle"
 
 
@@ -46,17 +47,20 @@ def tracker(request):
         published_chapters = Chapter.objects.published()
         recommendations = Recommendation.objects.published().select_related("theme", "concluding_observations")
         filterset = RecommendationFilter(request.GET, queryset=recommendations)
-        links = (
-            ChapterRecommendation.objects.filter(chapter__in=published_chapters)
-            .select_related("chapter__edition")
-            .order_by("chapter__edition__year")
-        )
+        # The row of assessments shows the newest TRACKER_EDITIONS editions (the timeline has them all): only
+        # their links are read, however many editions the collective has published.
+        editions = list(tracking_editions().order_by("-year")[:TRACKER_EDITIONS])[::-1]
+        links = ChapterRecommendation.objects.filter(chapter__in=published_chapters, chapter__edition__in=editions)
+        links = links.select_related("chapter").only("movement", "recommendation", "chapter__edition")
+        assessed = ChapterRecommendation.objects.filter(chapter__in=published_chapters, recommendation=OuterRef("pk"))
+        latest = assessed.exclude(movement="").order_by("-chapter__edition__year")
         gaps = DataGap.objects.filter(chapter__in=published_chapters, recommendation=OuterRef("pk"))
-        results = filterset.qs.annotate(has_data_gap=Exists(gaps)).prefetch_related(
-            Prefetch("chapter_links", queryset=links, to_attr="published_links")
-        )
+        results = filterset.qs.annotate(
+            has_data_gap=Exists(gaps),
+            latest_movement=Subquery(latest.values("movement")[:1]),
+            latest_movement_year=Subquery(latest.values("chapter__edition__year")[:1]),
+        ).prefetch_related(Prefetch("chapter_links", queryset=links, to_attr="published_links"))
         page = Paginator(results, PER_PAGE).get_page(request.GET.get(PAGE_PARAM))
-        editions = list(tracking_editions().order_by("year"))
         for recommendation in page.object_list:
             add_movement_row(recommendation, editions)
         query = request.GET.copy()
@@ -74,9 +78,11 @@ def tracker(request):
 
 
 def add_movement_row(recommendation, editions):
-    """Per edition that follows its observations, oldest first: (edition, link or None); and its latest assessment.
+    """Per shown edition that follows its observations, oldest first: (edition, link or None); and its latest assessment.
 
-    Reads ``recommendation.published_links`` (its links to published chapters, oldest edition first).
+    Reads ``recommendation.published_links`` (its links to the shown editions' published chapters) and
+    the annotations ``latest_movement`` and ``latest_movement_year`` (its newest assessment in any
+    published edition, which may be older than the shown ones).
     """
     by_edition = {link.chapter.edition_id: link for link in recommendation.published_links}
     recommendation.movement_row = [
@@ -86,8 +92,8 @@ def add_movement_row(recommendation, editions):
     ]
     if not any(link for edition, link in recommendation.movement_row):
         recommendation.movement_row = []
-    assessed = [link for link in recommendation.published_links if link.movement]
-    recommendation.latest_assessment = assessed[-1] if assessed else None
+    movement = getattr(recommendation, "latest_movement", None)
+    recommendation.latest_assessment = ChapterRecommendation(movement=movement) if movement else None
 
 
 @require_safe

@@ -8,10 +8,13 @@ its latest assessment and one assessment per edition, in words.
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from recommendations.views import TRACKER_EDITIONS
 from tests import factories as f
-from themes.models import ChapterRecommendation
+from themes.models import ChapterRecommendation, Theme
 
 pytestmark = pytest.mark.django_db
 URL = reverse("public:recommendations")
@@ -156,3 +159,26 @@ def test_tracker_with_a_draft_assessment_shows_only_published_ones(client, two_e
     assert codes(client, "?beweging=vooruitgang") == ["15b"]
     page = client.get(URL).content.decode()
     assert "2025" not in page
+
+
+def test_the_row_shows_the_newest_editions_and_the_latest_assessment_may_be_older(
+    client, two_editions, django_assert_num_queries
+):
+    """Ten years on: the row stays TRACKER_EDITIONS long and the page costs the same queries."""
+    results(client, "?thema=migratie")
+    with CaptureQueriesContext(connection) as two_years:
+        results(client, "?thema=migratie")
+    co = two_editions["e2024"].concluding_observations
+    migration = Theme.objects.get(slug="migratie")
+    discussed = list(co.recommendations.filter(code__in=["15b", "15c"]))
+    for year in range(2025, 2030):  # five more editions that discuss 15b and 15c without assessing them
+        edition = f.edition(year=year, concluding_observations=co)
+        f.full_chapter(edition, migration, discussed)
+        ChapterRecommendation.objects.filter(chapter__edition=edition).update(movement="", movement_reasoning="")
+        f.publish(edition)
+    with django_assert_num_queries(len(two_years)):
+        rec_b, rec_c = results(client, "?thema=migratie")
+    years = [int(year) for year in re.findall(r"\b(20\d\d) (?:besproken|niet besproken)", rec_c)]
+    assert years == list(range(2030 - TRACKER_EDITIONS, 2030))
+    assert "Laatste beoordeling: ▼ achteruitgang (2024)" in rec_c  # older than every edition in the row
+    assert "Laatste beoordeling: ▲ vooruitgang (2024)" in rec_b

@@ -234,10 +234,12 @@ class FigureGap(NamedTuple):
     no_chart_note: str
 
 
-def _drawn(queryset):
-    """``FigureSeries`` narrowed to those joined to an observation that lies in the series (one join: the
-    conditions of one ``filter()``)."""
-    return queryset.filter(_series_matches(public_only=False))
+def _drawn(queryset, **observation):
+    """``FigureSeries`` narrowed to those joined to an observation that lies in the series and matches
+    ``observation`` (lookups on ``indicator__observations__``): one ``filter()``, so that every condition is
+    about the same observation (one join)."""
+    matches = Q(**{f"indicator__observations__{name}": value for name, value in observation.items()})
+    return queryset.filter(_series_matches(public_only=False) & matches)
 
 
 def figure_gaps(edition, chapters=None):
@@ -264,9 +266,7 @@ def figure_gaps(edition, chapters=None):
     drawn = set()
     if named:
         wanted = {period for periods in named.values() for period in periods}
-        found = _drawn(FigureSeries.objects.filter(chart__figure__in=named)).filter(
-            indicator__observations__period__in=wanted
-        )
+        found = _drawn(FigureSeries.objects.filter(chart__figure__in=named), period__in=wanted)
         drawn = {
             figure_id
             for figure_id, period in found.values_list("chart__figure", "indicator__observations__period").distinct()

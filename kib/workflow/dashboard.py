@@ -1,5 +1,7 @@
 """What the edition dashboard (and "Mijn werk") shows per chapter, in a fixed number of queries."""
 
+from typing import NamedTuple
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -8,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from indicators.services import figures_without_data
+from indicators.chart_data import _series_matches
+from indicators.models import Chart, FigureSeries
 from kib.models import Edition
 from kib.workflow import review
 from kib.workflow.freshness import unconfirmed_per_chapter
@@ -17,7 +20,7 @@ from kib.workflow.scoping import visible_chapters
 from themes.models import Chapter, ChapterRecommendation, DevelopmentGroup, Figure
 from themes.parts import BY_KEY
 
-# The parts whose absence the dashboard reports (``n_<key>`` on each chapter); see ``_missing``.
+# The parts whose absence the dashboard reports (``n_<key>`` on each chapter, true when it has one); see ``_missing``.
 COUNTED_PARTS = ("headline_values", "key_figures", "chapter_recommendations", "sections")
 
 CHANGES_REQUESTED = "changes_requested"
@@ -99,7 +102,12 @@ def _count(queryset):
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-def _missing(chapter, recommendations_without_groups, figures_without_source, figures_without_data, carried):
+def _has(queryset):
+    """EXISTS: the chapter has a row of ``queryset`` (the dashboard asks whether, not how many)."""
+    return Exists(queryset.filter(chapter=OuterRef("pk")))
+
+
+def _missing(chapter, recommendations_without_groups, figures_without_source, without_data, carried):
     page = reverse("admin:themes_chapter_change", args=[chapter.pk])
 
     def gap(text, anchor=""):
@@ -148,7 +156,7 @@ def _missing(chapter, recommendations_without_groups, figures_without_source, fi
                 "#figures-group",
             )
         )
-    if figures := [f for f in figures_without_data.get(chapter.pk, []) if not f.printed_without_chart]:
+    if figures := [f for f in without_data.get(chapter.pk, []) if not f.printed_without_chart]:
         missing.append(
             gap(
                 _("cijfers nog in te voeren voor figuur %(numbers)s")
@@ -170,20 +178,13 @@ def chapter_rows(edition, user):
         .annotate(
             open_comments=_count(ReviewComment.objects.open()),
             **review.first_open_annotations(),
-            **{f"n_{key}": _count(BY_KEY[key].model.objects.all()) for key in COUNTED_PARTS},
+            **{f"n_{key}": _has(BY_KEY[key].model.objects.all()) for key in COUNTED_PARTS},
         )
         .order_by("theme__number")
     )
     ids = [c.pk for c in chapters]
     without_groups, unassessed = recommendation_gaps(edition, ids)
-    without_source = {}
-    for chapter_id, number in Figure.objects.filter(chapter__in=ids, source_line="").values_list(
-        "chapter_id", "number"
-    ):
-        without_source.setdefault(chapter_id, []).append(number)
-    without_data = {}
-    for figure in figures_without_data(edition, chapters=ids):
-        without_data.setdefault(figure.chapter_id, []).append(figure)
+    without_source, without_data = figure_gaps(edition, ids)
     carried = unconfirmed_per_chapter(edition, chapters=ids)
     today = timezone.localdate()
     for chapter in chapters:
@@ -221,3 +222,61 @@ def recommendation_gaps(edition, chapter_ids):
         if needs_assessment:
             unassessed.setdefault(chapter_id, []).append(code)
     return without_groups, unassessed
+
+
+class FigureGap(NamedTuple):
+    """A figure as the dashboard and the readiness check read it."""
+
+    pk: int
+    chapter_id: int
+    number: int
+    printed_without_chart: bool
+    no_chart_note: str
+
+
+def _drawn(queryset, **observation):
+    """``FigureSeries`` narrowed to those joined to an observation that lies in the series and matches
+    ``observation`` (lookups on ``indicator__observations__``): one ``filter()``, so that every condition is
+    about the same observation (one join)."""
+    matches = Q(**{f"indicator__observations__{name}": value for name, value in observation.items()})
+    return queryset.filter(_series_matches(public_only=False) & matches)
+
+
+def figure_gaps(edition, chapters=None):
+    """Per chapter: the numbers of its figures without a source line, and its figures that cannot be drawn yet
+    ("cijfers nog in te voeren", as ``FigureGap``), in print order.
+
+    The figures without data are those of ``indicators.services.figures_without_data`` (no chart, or a chart
+    that draws no period with data: ``Chart.shown_periods`` is empty), found without listing every period of
+    every charted indicator: one query for the figures, each with whether any observation lies in its chart's
+    series (EXISTS); a window of the last periods then draws something. Only charts that name their periods
+    (an editor's choice, or pinned at publication) need a second query: which of those periods have data.
+    ``chapters`` (ids) narrows it to those chapters.
+    """
+    figures = Figure.objects.filter(chapter__edition=edition)
+    if chapters is not None:
+        figures = figures.filter(chapter__in=chapters)
+    rows = list(
+        figures.annotate(has_cells=Exists(_drawn(FigureSeries.objects.filter(chart__figure=OuterRef("pk")))))
+        .order_by("chapter__theme__number", "number")
+        .values_list(*FigureGap._fields, "source_line", "chart__periods", "has_cells")
+    )
+    named = {row[0]: Chart(periods=row[-2]).period_list() for row in rows if row[-1] and row[-2]}
+    named = {pk: periods for pk, periods in named.items() if periods}
+    drawn = set()
+    if named:
+        wanted = {period for periods in named.values() for period in periods}
+        found = _drawn(FigureSeries.objects.filter(chart__figure__in=named), period__in=wanted)
+        drawn = {
+            figure_id
+            for figure_id, period in found.values_list("chart__figure", "indicator__observations__period").distinct()
+            if period in named[figure_id]
+        }
+    without_source, without_data = {}, {}
+    for row in rows:
+        gap, source_line, _periods, has_cells = FigureGap(*row[:5]), *row[5:]
+        if not source_line:
+            without_source.setdefault(gap.chapter_id, []).append(gap.number)
+        if not has_cells or (gap.pk in named and gap.pk not in drawn):
+            without_data.setdefault(gap.chapter_id, []).append(gap)
+    return without_source, without_data

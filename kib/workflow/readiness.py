@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from indicators.services import figures_without_data
 from kib.workflow.freshness import unconfirmed_per_chapter
 from kib.workflow.models import CarriedOver, ReviewComment
 
@@ -41,7 +40,7 @@ def _name(chapter):
 def _chapters(edition):
     """The edition's chapters with what the rules read: ``open_comments``, ``unconfirmed``, ``figures_without_data``,
     ``unassessed_recommendations``."""
-    from kib.workflow.dashboard import _count, recommendation_gaps
+    from kib.workflow.dashboard import _count, figure_gaps, recommendation_gaps
 
     chapters = {
         c.pk: c
@@ -51,9 +50,7 @@ def _chapters(edition):
     }
     carried = unconfirmed_per_chapter(edition)
     _without_groups, unassessed = recommendation_gaps(edition, list(chapters))
-    without_data = {}
-    for figure in figures_without_data(edition):
-        without_data.setdefault(figure.chapter_id, []).append(figure)
+    _without_source, without_data = figure_gaps(edition)
     for pk, chapter in chapters.items():
         chapter.unconfirmed = carried.get(pk, 0)
         chapter.figures_without_data = without_data.get(pk, [])
@@ -210,7 +207,11 @@ def movement_assessed(edition, chapters):
                 "nog niet beoordeeld.",
                 len(c.unassessed_recommendations),
             )
-            % {"chapter": _name(c), "count": len(c.unassessed_recommendations), "codes": ", ".join(c.unassessed_recommendations)},
+            % {
+                "chapter": _name(c),
+                "count": len(c.unassessed_recommendations),
+                "codes": ", ".join(c.unassessed_recommendations),
+            },
             _chapter_url(pk, "?sectie=aanbevelingen"),
             pk,
         )

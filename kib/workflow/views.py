@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,13 +22,16 @@ def dashboard_editions(user):
 
 
 def dashboard(request, year=None):
-    editions = dashboard_editions(request.user)
     if not request.user.has_perm("themes.view_chapter"):
         raise PermissionDenied
+    editions = list(dashboard_editions(request.user))  # one query: the links to every edition, and this one
     if year is None:
-        edition = editions.filter(state=Edition.State.PREPARATION).first() or editions.first()
+        preparing = (e for e in editions if e.state == Edition.State.PREPARATION)
+        edition = next(preparing, editions[0] if editions else None)
     else:
-        edition = get_object_or_404(editions, year=year)
+        edition = next((e for e in editions if e.year == year), None)
+        if edition is None:
+            raise Http404
     chapters = chapter_rows(edition, request.user) if edition else []
     states = {state: sum(1 for c in chapters if c.state == state) for state in Chapter.State.values}
     statuses = [(label, sum(1 for c in chapters if c.status == status)) for status, label in STATUS_CHOICES]
@@ -122,7 +126,6 @@ def _confirm_page(request, records, back, title, confirm, can_confirm):
 
 def chapter_carried_over(request, pk):
     """The texts of one chapter carried over from last year; an editor confirms those still right."""
-    from django.http import Http404
     from django.urls import reverse
 
     from kib.workflow import services

@@ -141,7 +141,7 @@ def _language_names():
 
 
 def page_response(request, key_parts, build):
-    """Respond with a cached page (``build()`` renders it), the language form made for this visitor."""
+    """Respond with a cached page (``build()`` renders it), the language switch made for this visitor."""
     html = cached(key_parts, build)
     if LANGUAGE_SWITCH_SLOT in html:
         html = html.replace(LANGUAGE_SWITCH_SLOT, language_switch(request), 1)

@@ -36,7 +36,6 @@ urlpatterns = [
         name="chapter_pdf_preview_status",
     ),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("", include((public_patterns, "public"))),
 ]
 

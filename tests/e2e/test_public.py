@@ -118,7 +118,7 @@ def test_the_site_switches_to_english_and_back(page, live_server, demo_db):
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "Recommendation tracker"
     assert page.url.endswith("/aanbevelingen/")
-    page.get_by_role("button", name="Nederlands").click()
+    page.get_by_role("link", name="Nederlands").click()
     assert page.locator("h1").inner_text() == "Aanbevelingen volgen"
 
 

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -59,18 +60,19 @@ class IndicatorQuerySet(GuardedQuerySet):
         return self.filter(models.Exists(in_figure) | models.Exists(in_headline))
 
     def with_series(self):
-        """Annotate what identifies each indicator's published series: its number of public observations
-        (``series_count``) and the newest of them (``series_last``, the highest id).
+        """Annotate what identifies each indicator's published series: "count:last" of its public
+        observations (``series_rows``: how many, and the highest id, the newest row).
 
         With ``series_version`` (raised by every publication that draws the indicator) and the code, this
         is the fingerprint a stored CSV is checked against (``IndicatorFile``): rows added or removed
-        without a publication (an archive restored into the database) change it too. Two subqueries on
-        the indicator's own rows; ``csv_file`` comes along in the same query.
+        without a publication (an archive restored into the database) change it too. One subquery on
+        the indicator's own rows (a pass over its index); ``csv_file`` comes along in the same query.
         """
+        text = models.CharField()
         public = Observation.objects.filter(indicator=models.OuterRef("pk"), public=True).order_by().values("indicator")
+        rows = Concat(Cast(models.Count("pk"), text), Value(":"), Cast(models.Max("pk"), text), output_field=text)
         return self.select_related("csv_file").annotate(
-            series_count=models.Subquery(public.annotate(n=models.Count("pk")).values("n")),
-            series_last=models.Subquery(public.annotate(last=models.Max("pk")).values("last")),
+            series_rows=models.Subquery(public.annotate(rows=rows).values("rows"), output_field=text)
         )
 
 
@@ -107,7 +109,7 @@ class Indicator(models.Model):
     @property
     def series_fingerprint(self):
         """What the public CSV of this indicator is made from, as one string (needs ``with_series()``)."""
-        return f"{self.series_version}:{self.series_count or 0}:{self.series_last or 0}:{self.code}"
+        return f"{self.series_version}:{self.series_rows or '0:0'}:{self.code}"
 
 
 class ObservationQuerySet(GuardedQuerySet):

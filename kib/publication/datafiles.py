@@ -246,9 +246,10 @@ def _keep(indicator, fingerprint, filename, spool):
                 indicator_id=indicator.pk, defaults={**fields, "created_at": timezone.now()}
             )
     except IntegrityError:  # another request stored it at the same moment: theirs is as good
-        if earlier is None or earlier.file.name != name:
+        theirs = IndicatorFile.objects.filter(indicator_id=indicator.pk).first()
+        if theirs is None or theirs.file.name != name:
             default_storage.delete(name)
-        return IndicatorFile.objects.filter(indicator_id=indicator.pk).first()
+        return theirs
     except Exception:
         default_storage.delete(name)
         raise

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -58,6 +59,22 @@ class IndicatorQuerySet(GuardedQuerySet):
         in_headline = HeadlineSeries.objects.filter(indicator=models.OuterRef("pk"), chapter__in=published)
         return self.filter(models.Exists(in_figure) | models.Exists(in_headline))
 
+    def with_series(self):
+        """Annotate what identifies each indicator's published series: "count:last" of its public
+        observations (``series_rows``: how many, and the highest id, the newest row).
+
+        With ``series_version`` (raised by every publication that draws the indicator) and the code, this
+        is the fingerprint a stored CSV is checked against (``IndicatorFile``): rows added or removed
+        without a publication (an archive restored into the database) change it too. One subquery on
+        the indicator's own rows (a pass over its index); ``csv_file`` comes along in the same query.
+        """
+        text = models.CharField()
+        public = Observation.objects.filter(indicator=models.OuterRef("pk"), public=True).order_by().values("indicator")
+        rows = Concat(Cast(models.Count("pk"), text), Value(":"), Cast(models.Max("pk"), text), output_field=text)
+        return self.select_related("csv_file").annotate(
+            series_rows=models.Subquery(public.annotate(rows=rows).values("rows"), output_field=text)
+        )
+
 
 class Indicator(models.Model):
     theme = models.ForeignKey(
@@ -70,7 +87,11 @@ class Indicator(models.Model):
     unit = models.CharField(_("eenheid"), max_length=60, default="aantal")
     definition = models.TextField(_("definitie"), blank=True)
     sources = models.ManyToManyField("kib.Source", blank=True, related_name="indicators", verbose_name=_("bronnen"))
-    history = HistoricalRecords()
+    # Raised by every publication (or closed correction) that draws this indicator
+    # (``services.raise_series_versions``): its published series may have changed, so a stored CSV
+    # of the series before is stale (``IndicatorFile.fingerprint``).
+    series_version = models.PositiveIntegerField(_("versie van de openbare reeks"), default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["series_version"])  # a publication's count, not an edit
 
     objects = IndicatorQuerySet.as_manager()
 
@@ -84,6 +105,11 @@ class Indicator(models.Model):
 
     def get_absolute_url(self):
         return reverse("public:indicator", args=[self.code])
+
+    @property
+    def series_fingerprint(self):
+        """What the public CSV of this indicator is made from, as one string (needs ``with_series()``)."""
+        return f"{self.series_version}:{self.series_rows or '0:0'}:{self.code}"
 
 
 class ObservationQuerySet(GuardedQuerySet):
@@ -465,3 +491,33 @@ class ImportLog(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.created_at:%d-%m-%Y %H:%M})"
+
+
+class IndicatorFile(models.Model):
+    """The stored CSV of one indicator's published series (``/cijfers/<code>.csv``), made once per publication.
+
+    Built after a publication or closed correction that draws the indicator, and by the first
+    download that finds it missing or stale (``kib.publication.datafiles``); stored with its size and
+    SHA-256 like an edition's files. ``fingerprint`` is the ``Indicator.series_fingerprint`` of the
+    series it was made from: while the live series has another one, the file is not served.
+    """
+
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, related_name="csv_file", verbose_name=_("indicator")
+    )
+    fingerprint = models.CharField(_("vingerafdruk van de reeks"), max_length=160)
+    file = models.FileField(_("bestand"), upload_to="cijfers/", max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("grootte (bytes)"))
+    created_at = models.DateTimeField(_("gemaakt op"))
+
+    class Meta:
+        verbose_name = _("opgeslagen cijferbestand")
+        verbose_name_plural = _("opgeslagen cijferbestanden")
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def filename(self):
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""

@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from simple_history.utils import bulk_update_with_history
 
 from indicators.chart_data import drawn_periods, take_snapshot
-from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Observation
+from indicators.models import Chart, DataGap, FigureSeries, HeadlineSeries, Indicator, Observation
 from kib import freeze
 from themes.models import Figure
 
@@ -152,8 +152,7 @@ def publish_observations(edition):
     with subqueries on the edition's series, touching only the rows that change.
     Returns the number of observations that became public.
     """
-    in_figure = FigureSeries.objects.filter(chart__figure__chapter__edition=edition).values("indicator_id")
-    in_headline = HeadlineSeries.objects.filter(chapter__edition=edition).values("indicator_id")
+    in_figure, in_headline = _drawn_indicators(edition)
     # Uncorrelated subqueries: the database finds the edition's indicators once, then their rows by index.
     drawn = Observation.objects.filter(Q(indicator__in=in_figure) | Q(indicator__in=in_headline))
     became_public = drawn.filter(public=False).count()
@@ -165,14 +164,35 @@ def publish_observations(edition):
     return became_public
 
 
+def _drawn_indicators(edition):
+    """The ids of the indicators ``edition`` draws: (in its figures, in its headline figures), as subqueries."""
+    in_figure = FigureSeries.objects.filter(chart__figure__chapter__edition=edition).values("indicator_id")
+    in_headline = HeadlineSeries.objects.filter(chapter__edition=edition).values("indicator_id")
+    return in_figure, in_headline
+
+
+def raise_series_versions(edition):
+    """Raise the ``series_version`` of every indicator ``edition`` draws (called with ``publish_observations``).
+
+    Their published series may have changed, so a CSV stored of the series before is known to be
+    stale until it is made again (``kib.publication.datafiles``). One UPDATE.
+    """
+    in_figure, in_headline = _drawn_indicators(edition)
+    return Indicator.objects.filter(Q(pk__in=in_figure) | Q(pk__in=in_headline)).update(
+        series_version=F("series_version") + 1
+    )
+
+
 def on_edition_published(sender, edition, **kwargs):
     pin_chart_periods(edition)
     publish_observations(edition)
+    raise_series_versions(edition)
     take_snapshot(edition)  # what its online charts draw from now on, whatever a later edition publishes
 
 
 def on_correction_closed(sender, edition, **kwargs):
     publish_observations(edition)
+    raise_series_versions(edition)
     take_snapshot(edition)
 
 

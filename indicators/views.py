@@ -17,7 +17,6 @@ from indicators.stats import format_value
 from kib.models import Edition
 from kib.public_cache import page_response
 from kib.publication import datafiles
-from kib.publication.registry import EXPORTERS
 from themes.models import Chapter, Figure
 
 
@@ -125,15 +124,23 @@ def in_report(indicator, published):
         title = row["chapter__title"] or row["chapter__theme__title"]
         label = f"{row['chapter__theme__number']}. {title}: " + gettext("figuur") + f" {row['number']}"
         anchor = f"#figuur-{row['chapter_id']}-{row['number']}"
-        add(("figuur", label, row["title"]), label, row["title"], row["chapter__edition__year"], row["chapter__theme__slug"], anchor)
+        add(
+            ("figuur", label, row["title"]),
+            label,
+            row["title"],
+            row["chapter__edition__year"],
+            row["chapter__theme__slug"],
+            anchor,
+        )
     return list(lines.values())
 
 
 @require_safe
 def indicator_csv(request, code):
-    """One indicator's observations, in the columns of the import template (so it can be corrected and re-imported)."""
-    indicator = get_object_or_404(Indicator.objects.published(), code=code)
-    return EXPORTERS["indicator"](indicator).response()
+    """One indicator's public observations, in the columns of the import template (so it can be corrected and
+    re-imported): the file stored at its last publication, or streamed when that is stale (``datafiles``)."""
+    indicator = get_object_or_404(Indicator.objects.published().with_series(), code=code)
+    return datafiles.indicator_response(request, indicator)
 
 
 def _edition_export(request, year, identifier):

@@ -20,8 +20,10 @@ Under tests both caches are dummies unless a test switches them on.
 
 import functools
 import hashlib
+import html
 import time
 import uuid
+from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.core.cache import caches
@@ -29,8 +31,6 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.http import urlencode
 from django.utils.translation import get_language, get_language_info
 
 PAGES = "public"
@@ -120,14 +120,21 @@ def language_switch(request):
     Plain links, no form: a public page needs no CSRF token, so it sets no cookie and its only
     per-visitor part is the address it links back to.
     """
-    current = get_language()
-    back = escape(urlencode({"next": request.get_full_path()}))
-    links = "".join(
-        f'<a href="{_switch_urls()[code]}?{back}" hreflang="{code}" lang="{code}">{escape(name)}</a>'
+    back = html.escape("next=" + quote_plus(request.get_full_path()))  # what urlencode({"next": …}) writes
+    return "".join((_SWITCH_OPEN, *(before + back + after for before, after in _switch_links(get_language())), "</p>"))
+
+
+_SWITCH_OPEN = '<p class="language">'
+
+
+@functools.cache
+def _switch_links(current):
+    """The language switch's links from ``current``: (up to the address back, after it) per other language."""
+    return [
+        (f'<a href="{_switch_urls()[code]}?', f'" hreflang="{code}" lang="{code}">{html.escape(name)}</a>')
         for code, name in _language_names()
         if code != current
-    )
-    return f'<p class="language">{links}</p>'
+    ]
 
 
 @functools.cache

@@ -13,6 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from tests import factories as f
+from themes import search
 from themes.models import Chapter, ChapterSection, LatestDevelopment
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +154,28 @@ def test_search_expression_has_a_gin_index_on_postgresql_only(editions):
         plan = "\n".join(row[0] for row in cursor.fetchall())
         assert len(matching(next(s for s in SOURCES if s.model is ChapterSection), "wachtlijst")) == 3
         assert "themes_chaptersection_search_nl" in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("text", "query", "expected"),
+    [
+        # marked in the escaped text, never inside an entity that escaping wrote
+        ("<p>Tom &amp; Jerry, l'enfant &lt;amp&gt;</p>", "amp jerry", "Tom &amp; <mark>Jerry</mark>, l&#x27;enfant &lt;<mark>amp</mark>&gt;"),
+        ("<p>x27 &quot;quot&quot; kinderen&amp;jongeren</p>", "x27 quot jongeren", "<mark>x27</mark> &quot;<mark>quot</mark>&quot; kinderen&amp;<mark>jongeren</mark>"),
+        # the first match starts a word: "zorg" inside "jeugdzorg" is not one, the stem marks the whole word
+        ("<p>Jeugdzorg en zorgen</p>", "zorgen", "Jeugdzorg en <mark>zorgen</mark>"),
+        ("<p>#wachtlijsten blijven</p>", "wachtlijst", "#<mark>wachtlijsten</mark> blijven"),
+    ],
+)
+def test_a_passage_marks_whole_words_in_the_escaped_text(text, query, expected):
+    assert str(search.passage("", text, query)) == expected
+
+
+def test_a_passage_starts_near_the_first_word_that_matches(editions):
+    filler = "woord " * 200
+    text = f"<p>{filler}İstanbul jeugdzorg {filler}wachtlijsten</p>"  # "İ" lowers to two letters: the slow path
+    for body in (text, text.replace("İstanbul", "Istanbul")):
+        shown = str(search.passage("", body, "wachtlijsten jeugdzorg"))
+        assert shown.startswith("… ") and "<mark>jeugdzorg</mark>" in shown and "wachtlijsten" not in shown
+    assert search.marker("jeugdzorg").first("xjeugdzorg _jeugdzorg Jeugdzorg") == len("xjeugdzorg _jeugdzorg ")
+    assert search.marker("jeugdzorg").first("geen") is None

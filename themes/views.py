@@ -5,6 +5,7 @@ answers 404 whatever the URL. The page is rendered once per content version and 
 from the public cache (``kib.public_cache``); the queries below run only when it is rebuilt.
 """
 
+import functools
 from dataclasses import dataclass
 from html import escape as html_escape
 
@@ -15,8 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -203,6 +204,15 @@ def _options(field, chosen=None):
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _count_format(language, total):
+    """The results' heading for ``total`` passages in ``language`` (the active one), up to the query: made once."""
+    counted = ngettext(
+        "%(counter)s passage gevonden voor ‘%(query)s’", "%(counter)s passages gevonden voor ‘%(query)s’", total
+    )
+    return counted.replace("%(counter)s", localize(total).replace("%", "%%"))
+
+
 def _results_html(results, total, query):
     """The results section: per edition, per chapter, the passages (already escaped and marked).
 
@@ -210,9 +220,7 @@ def _results_html(results, total, query):
     search query itself. Everything from the database or the visitor is escaped (``html.escape``, the
     same five characters as Django's ``escape``, without its lazy-string wrapper).
     """
-    count = ngettext(
-        "%(counter)s passage gevonden voor ‘%(query)s’", "%(counter)s passages gevonden voor ‘%(query)s’", total
-    ) % {"counter": localize(total), "query": html_escape(query)}
+    count = _count_format(get_language(), total) % {"query": html_escape(query)}
     out = [f'<section class="search-results" aria-labelledby="results-title">\n  <h2 id="results-title">{count}</h2>\n']
     for group in results:
         edition = group["edition"]
@@ -237,7 +245,7 @@ def _results_html(results, total, query):
         nothing = html_escape(gettext("Niets gevonden. Probeer een ander woord, of zoek in alle edities en thema's."))
         out.append(f"  <p>{nothing}</p>\n")
     out.append("</section>")
-    return mark_safe("".join(out))
+    return SafeString("".join(out))
 
 
 @require_safe

@@ -1,9 +1,13 @@
 """Serve the site for the demo together with the background worker that builds PDFs.
 
 Used by ``make run``: starts ``manage.py db_worker`` in a child process, then the
-development server in the foreground; stopping the server stops the worker.
+development server in the foreground; stopping the server stops the worker, whether it is
+stopped with Ctrl-C or with SIGTERM (an editor's stop button, a process manager), and with
+every process the worker started (it runs in its own process group).
 """
 
+import os
+import signal
 import subprocess
 import sys
 
@@ -25,8 +29,12 @@ class Command(BaseCommand):
         worker = None
         if not no_worker:
             worker = subprocess.Popen(
-                [sys.executable, "manage.py", "db_worker", "--interval", "1"], cwd=settings.BASE_DIR
+                [sys.executable, "manage.py", "db_worker", "--interval", "1"],
+                cwd=settings.BASE_DIR,
+                start_new_session=True,
             )
+        # SIGTERM would end this process without the ``finally`` below, leaving the worker running.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         try:
             self.stdout.write(self.style.SUCCESS(f"KIB draait op http://{addr}/  (redactie: http://{addr}/admin/)"))
             if settings.DEBUG:
@@ -41,8 +49,21 @@ class Command(BaseCommand):
             call_command("runserver", addr, use_reloader=False)
         finally:
             if worker:
-                worker.terminate()
+                self._stop(worker)
+
+    @staticmethod
+    def _stop(worker):
+        """Stop the worker's process group: politely, then for good after 10 seconds."""
+        for signum in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.killpg(worker.pid, signum)
+            except ProcessLookupError:
+                return
+            try:
                 worker.wait(timeout=10)
+                return
+            except subprocess.TimeoutExpired:
+                continue
 
     @staticmethod
     def _demo_usernames():

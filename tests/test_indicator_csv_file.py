@@ -139,7 +139,7 @@ def test_an_indicator_only_a_draft_draws_gets_no_file_and_no_download(client):
 
 
 def test_a_publication_makes_the_file_stale_and_its_task_makes_it_again(
-    client, indicator, django_capture_on_commit_callbacks
+    client, indicator, django_capture_on_commit_callbacks, caplog
 ):
     before = IndicatorFile.objects.get(indicator=indicator)
     next_edition_publishes(indicator)  # the task is queued after the commit: not run here
@@ -152,8 +152,13 @@ def test_a_publication_makes_the_file_stale_and_its_task_makes_it_again(
     assert kept.sha256 != before.sha256 and stored_bytes(kept) == fresh(indicator)
     assert not default_storage.exists(before.file.name)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        edition = next_edition_publishes(indicator, value="88125", year=2026)
+    caplog.clear()  # the download above logged its own file
+    with caplog.at_level(logging.INFO, logger="kib.publication.datafiles"):
+        with django_capture_on_commit_callbacks(execute=True):
+            edition = next_edition_publishes(indicator, value="88125", year=2026)
+    # one line for the publication's files, not one per indicator (a real edition draws about 180)
+    assert "event=indicator_files_built edition=2026 files=1 bytes=" in caplog.text
+    assert "event=indicator_file_built" not in caplog.text
     after = IndicatorFile.objects.get(indicator=indicator)
     assert after.fingerprint.startswith("3:") and b"88125" in stored_bytes(after)
     assert stored_bytes(after) == fresh(indicator)

@@ -218,8 +218,10 @@ def _live(indicator_id):
     return Indicator.objects.published().with_series().filter(pk=indicator_id).first()
 
 
-def _keep(indicator, fingerprint, filename, spool):
+def _keep(indicator, fingerprint, filename, spool, level=logging.INFO):
     """Store the spooled CSV as ``indicator``'s file, if its series still has ``fingerprint``; the IndicatorFile or None.
+
+    ``level``: of the ``indicator_file_built`` line (a publication's batch logs one summary instead).
 
     Read again after the rows: unchanged, no publication or restore came between (the version only
     goes up, a new row gets a higher id), so the rows were those of the fingerprint.
@@ -256,11 +258,11 @@ def _keep(indicator, fingerprint, filename, spool):
     if earlier is not None and earlier.file.name != name:
         old = earlier.file.name
         transaction.on_commit(lambda: default_storage.delete(old))
-    log.info("event=indicator_file_built code=%s bytes=%s", indicator.code, stored.size)
+    log.log(level, "event=indicator_file_built code=%s bytes=%s", indicator.code, stored.size)
     return stored
 
 
-def store_indicator(indicator):
+def store_indicator(indicator, level=logging.INFO):
     """Build the CSV of a published ``indicator`` now and store it; the IndicatorFile (None: it changed meanwhile)."""
     live = _live(indicator.pk)
     if live is None:
@@ -270,7 +272,7 @@ def store_indicator(indicator):
     try:
         for chunk in exporter.chunks():
             spool.write(chunk)
-        return _keep(live, live.series_fingerprint, exporter.filename, spool)
+        return _keep(live, live.series_fingerprint, exporter.filename, spool, level)
     finally:
         spool.close()
 
@@ -285,8 +287,16 @@ def store_indicator_files(edition=None):
     for indicator in indicators:
         stored = _stored_file(indicator)
         if stored is None or stored.fingerprint != indicator.series_fingerprint:
-            made.append(store_indicator(indicator))
-    return [stored for stored in made if stored is not None]
+            made.append(store_indicator(indicator, logging.DEBUG))  # one line per file would flood the log
+    made = [stored for stored in made if stored is not None]
+    if made:
+        log.info(
+            "event=indicator_files_built edition=%s files=%s bytes=%s",
+            edition.year if edition is not None else "-",
+            len(made),
+            sum(stored.size for stored in made),
+        )
+    return made
 
 
 def _stored_file(indicator):

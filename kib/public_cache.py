@@ -121,30 +121,21 @@ def language_switch(request):
     per-visitor part is the address it links back to.
     """
     back = html.escape("next=" + quote_plus(request.get_full_path()))  # what urlencode({"next": …}) writes
-    return "".join((_SWITCH_OPEN, *(before + back + after for before, after in _switch_links(get_language())), "</p>"))
-
-
-_SWITCH_OPEN = '<p class="language">'
+    links = "".join(before + back + after for before, after in _switch_links(get_language()))
+    return f'<p class="language">{links}</p>'
 
 
 @functools.cache
 def _switch_links(current):
     """The language switch's links from ``current``: (up to the address back, after it) per other language."""
     return [
-        (f'<a href="{_switch_urls()[code]}?', f'" hreflang="{code}" lang="{code}">{html.escape(name)}</a>')
-        for code, name in _language_names()
+        (
+            f'<a href="{reverse("public:switch_language", args=[code])}?',
+            f'" hreflang="{code}" lang="{code}">{html.escape(get_language_info(code)["name_local"])}</a>',
+        )
+        for code, _name in settings.LANGUAGES
         if code != current
     ]
-
-
-@functools.cache
-def _switch_urls():
-    return {code: reverse("public:switch_language", args=[code]) for code, _name in settings.LANGUAGES}
-
-
-@functools.cache
-def _language_names():
-    return [(code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
 
 
 def page_response(request, key_parts, build):

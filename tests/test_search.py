@@ -171,7 +171,7 @@ def test_a_passage_marks_whole_words_in_the_escaped_text(text, query, expected):
     assert str(search.passage("", text, query)) == expected
 
 
-def test_a_passage_starts_near_the_first_word_that_matches(editions):
+def test_a_passage_starts_near_the_first_word_that_matches():
     filler = "woord " * 200
     text = f"<p>{filler}İstanbul jeugdzorg {filler}wachtlijsten</p>"  # "İ" lowers to two letters: the slow path
     for body in (text, text.replace("İstanbul", "Istanbul")):

@@ -98,7 +98,12 @@ def test_stopping_the_demo_server_stops_its_worker(tmp_path, migrated, signum):
         started = _settled(server.pid)  # the worker, and what it started (its autoreloader's child)
         assert any("db_worker" in command for _pid, command in started), "serve_demo started no worker"
         server.send_signal(signum)
-        server.wait(timeout=30)
+        try:  # serve_demo gives its worker 10 s, then kills it: 60 s leaves room for a loaded machine
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            log.flush()
+            tail = (tmp_path / "server.log").read_text()[-1500:]
+            pytest.fail(f"serve_demo still running 60 s after {signum!r}: {_descendants(server.pid)}\n{tail}")
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             running = {pid for pid, _parent, _command in _processes()}

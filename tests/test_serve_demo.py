@@ -81,6 +81,25 @@ def migrated(tmp_path_factory):
     return directory / "db.sqlite3"
 
 
+def _as_from_a_terminal():
+    """In the server's process before it starts: SIGINT as a terminal's Ctrl-C finds it, whatever the test runner left.
+
+    A process started with SIGINT ignored or blocked keeps it so, and Python then turns no Ctrl-C into
+    KeyboardInterrupt: in the full suite the server ignored the test's SIGINT for a minute.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
+def _signals(pid):
+    """The ignored and blocked signals of ``pid``, as /proc shows them (for a failure's message)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return [line.strip() for line in status if line.startswith(("SigIgn", "SigBlk"))]
+    except OSError:
+        return []
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_stopping_the_demo_server_stops_its_worker(tmp_path, migrated, signum):
     shutil.copy(migrated, tmp_path / "db.sqlite3")
@@ -92,6 +111,7 @@ def test_stopping_the_demo_server_stops_its_worker(tmp_path, migrated, signum):
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=_as_from_a_terminal,
     )
     started = []
     try:
@@ -103,7 +123,10 @@ def test_stopping_the_demo_server_stops_its_worker(tmp_path, migrated, signum):
         except subprocess.TimeoutExpired:
             log.flush()
             tail = (tmp_path / "server.log").read_text()[-1500:]
-            pytest.fail(f"serve_demo still running 60 s after {signum!r}: {_descendants(server.pid)}\n{tail}")
+            pytest.fail(
+                f"serve_demo still running 60 s after {signum!r} ({_signals(server.pid)}): "
+                f"{_descendants(server.pid)}\n{tail}"
+            )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             running = {pid for pid, _parent, _command in _processes()}

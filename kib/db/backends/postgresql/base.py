@@ -2,7 +2,7 @@
 
 ``CONN_HEALTH_CHECKS`` makes Django check a kept connection before a request's first query, so a
 database restart costs no error: Django's check sends ``SELECT 1`` and waits for the answer, on every
-request that reads the database (on the public search, a tenth of its time). A connection the server
+request that reads the database (on the public search, about 6% of its CPU). A connection the server
 has ended is never silent: a restart or a terminated backend sends its FATAL message and closes the
 socket, so an idle connection's socket has something to read. Only then is ``SELECT 1`` sent (the
 socket may also hold a harmless notice); a socket with nothing to read is taken as usable, as Django's

@@ -16,7 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from kib.models import Edition
 from kib.workflow import services
 from tests import factories as f
-from themes.models import Chapter, ChapterRecommendation, ChapterSection, LatestDevelopment
+from themes.changes import key_figure_change
+from themes.models import Chapter, ChapterRecommendation, ChapterSection, HeadlineValue, LatestDevelopment
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,8 @@ def cast():
     LatestDevelopment.objects.create(chapter=a, title="Wet op de jeugdzorg", body="<p>In behandeling.</p>")
     ChapterSection.objects.create(chapter=a, title="Toegang", body="<p>Over de toegang.</p>")
     ChapterSection.objects.create(chapter=a, title="Gebleven", body="<p>Blijft staan.</p>")
+    HeadlineValue.objects.create(chapter=a, position=0, label="2019", value=4382, display="4.382")
+    HeadlineValue.objects.create(chapter=a, position=1, label="2023", value=6351, display="6.351")
     cast.r15b = f.recommendation("15b")
     cast.r22d = f.recommendation("22d", co=cast.r15b.concluding_observations)
     for recommendation in (cast.r15b, cast.r22d):
@@ -95,6 +98,29 @@ def test_the_chapter_page_says_what_changed_since_the_previous_edition(client, c
     assert "Aanbeveling 15b : ▲ vooruitgang De wachttijd daalde." in text
     assert "nieuw Aanbeveling 41(i)" in text and "22d" not in text
     assert cast.edition.chapters.get(theme=cast.chapter_a.theme).get_absolute_url() in section
+
+
+def test_the_key_figure_shows_its_latest_value_against_last_year_with_the_change(client, cast):
+    """The new year's value added to the headline: old → new with the difference, written the Dutch way."""
+    HeadlineValue.objects.create(chapter=cast.new_a, position=2, label="2024", value=7000, display="7.000")
+    publish_2026(cast)
+    section = changes_section(client.get(cast.new_a.get_absolute_url()).content.decode())
+    assert "Kerncijfer: de laatste waarde 6.351 (2023) → 7.000 (2024) : +649 (+10,2%)" in words(section)
+    # the chapter whose key figure was carried over as it was shows none
+    assert "Kerncijfer: de laatste waarde" not in changes_section(client.get(cast.new_b.get_absolute_url()).content.decode())
+
+
+def test_a_percentage_key_figure_changes_in_percentage_points():
+    from types import SimpleNamespace
+
+    def chapter(*values):
+        return SimpleNamespace(loaded_parts={"headline_values": [HeadlineValue(label=label, value=value, display=display, unit="%") for label, value, display in values]})
+
+    change = key_figure_change(chapter(("2022", 36.8, "36,8%")), chapter(("2022", 36.8, "36,8%"), ("2023", 33.5, "")))
+    assert (change.before, change.before_label, change.after, change.after_label) == ("36,8%", "2022", "33,5%", "2023")
+    assert change.change_display == "-3,3 procentpunt"
+    assert key_figure_change(chapter(("2023", 12, "12")), chapter(("2023", 12, "12"))) is None
+    assert key_figure_change(chapter(("2023", None, "n.b.")), chapter(("2024", 12, "12"))) is None
 
 
 def test_an_unchanged_chapter_says_so(client, cast):

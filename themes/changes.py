@@ -55,9 +55,51 @@ class ChapterChanges:
     removed_recommendations: list = field(default_factory=list)  # ChapterRecommendation of the previous one
     assessed: list = field(default_factory=list)  # ChapterRecommendation with a movement
     unchanged: int = 0  # parts carried over as they were
+    key_figure: "KeyFigureChange | None" = None  # the headline's latest value, when it changed
 
     def __bool__(self):
-        return bool(self.parts or self.new_recommendations or self.removed_recommendations or self.assessed)
+        return bool(
+            self.parts or self.new_recommendations or self.removed_recommendations or self.assessed or self.key_figure
+        )
+
+
+@dataclass
+class KeyFigureChange:
+    """The latest value of the chapter's key figure (its last headline value) against last year's.
+
+    ``before`` and ``after`` as printed ("6.351"), with their labels ("2023"); ``change`` computes
+    the difference the Dutch way ("+649 (+10,2%)", or "+3 procentpunt" for a percentage).
+    """
+
+    before: str
+    before_label: str
+    after: str
+    after_label: str
+    change: object  # indicators.stats.Change
+
+    @property
+    def change_display(self):
+        parts = [self.change.absolute_display()]
+        if not self.change.is_percent_unit and self.change.percent is not None:
+            parts.append(f"({self.change.percent_display()})")
+        return " ".join(parts)
+
+
+def key_figure_change(previous, chapter):
+    """The change of the latest headline value with a number, or None when it is the same (or either has none)."""
+    from indicators import stats
+
+    def latest(c):
+        return next((v for v in reversed(c.loaded_parts["headline_values"]) if v.value is not None), None)
+
+    before, after = latest(previous), latest(chapter)
+    if before is None or after is None or (before.value == after.value and before.label == after.label):
+        return None
+    change = stats.Change(before.label, after.label, before.value, after.value, unit=after.unit or before.unit)
+    return KeyFigureChange(
+        before.display or stats.format_value(before.value, before.unit), before.label,
+        after.display or stats.format_value(after.value, after.unit), after.label, change,
+    )
 
 
 def plain(value):
@@ -181,4 +223,5 @@ def compare(previous, chapter):
     result.new_recommendations = [link for pk, link in new_links.items() if pk not in old_links]
     result.removed_recommendations = [link for pk, link in old_links.items() if pk not in new_links]
     result.assessed = [link for pk, link in new_links.items() if pk in old_links and link.movement]
+    result.key_figure = key_figure_change(previous, chapter)
     return result

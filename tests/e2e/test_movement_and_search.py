@@ -62,7 +62,7 @@ def test_editor_assesses_two_recommendations_and_the_journalist_finds_exactly_th
     browser, page, live_server, login, screenshot, edition_2025
 ):
     from tests import factories as f
-    from themes.models import Chapter
+    from themes.models import Chapter, HeadlineValue, LatestDevelopment
 
     chapter = Chapter.objects.get(edition=edition_2025, theme__slug="migratie")
     editor = f.editor(chapter.lead_organisation, username="redacteur-migratie-e2e", password="kinderrechten-demo")
@@ -78,6 +78,9 @@ def test_editor_assesses_two_recommendations_and_the_journalist_finds_exactly_th
     assert page.locator(".messagelist .success").count() == 1, page.locator(".errornote, .errorlist").all_inner_texts()
     assessed = chapter.chapter_recommendations.filter(movement="progress")
     assert sorted(assessed.values_list("recommendation__code", flat=True)) == sorted(codes)
+    # the year's new figure and a latest development, as the editor adds them (their own admin pages are tested elsewhere)
+    HeadlineValue.objects.create(chapter=chapter, position=99, label="2025", value=6100, display="6.100")
+    LatestDevelopment.objects.create(chapter=chapter, title="Nieuwe opvangwet aangenomen", body="<p>De Eerste Kamer stemde in.</p>")
 
     publish_all(edition_2025)
     page.context.clear_cookies()
@@ -93,6 +96,12 @@ def test_editor_assesses_two_recommendations_and_the_journalist_finds_exactly_th
     page.goto(f"{live_server.url}/editie/2025/migratie/")
     assert page.locator(".movement-marker.movement-progress").count() == 2
     assert "Minder kinderen in de noodopvang (0)." in page.locator(".tracker-links").inner_text()
+    changes = page.locator("section.changes")
+    assert "Wat is er veranderd sinds Kinderrechten in Beweging 2024" in changes.locator("h2").inner_text()
+    assert "5.566 (2024) → 6.100 (2025): +534 (+9,6%)" in changes.locator(".key-figure-change").inner_text()
+    assert "Nieuwe opvangwet aangenomen" in changes.locator("h3:text-is('Laatste ontwikkelingen') + ul").inner_text()
+    changes.scroll_into_view_if_needed()
+    screenshot("changes-since-2024", full_page=False)
 
     page.goto(live_server.url)
     page.get_by_role("search").first.get_by_role("searchbox").fill("jeugdzorg")

@@ -106,8 +106,83 @@ def test_the_key_figure_shows_its_latest_value_against_last_year_with_the_change
     publish_2026(cast)
     section = changes_section(client.get(cast.new_a.get_absolute_url()).content.decode())
     assert "Kerncijfer: de laatste waarde 6.351 (2023) → 7.000 (2024) : +649 (+10,2%)" in words(section)
+    assert "<h3>Kerncijfer</h3>" not in section  # not listed a second time as a new headline value
     # the chapter whose key figure was carried over as it was shows none
     assert "Kerncijfer: de laatste waarde" not in changes_section(client.get(cast.new_b.get_absolute_url()).content.decode())
+
+
+def chart_figure(chapter, number, title, *series, window=2):
+    """A figure of ``chapter`` drawing ``series`` ((indicator, split breakdown?) pairs), last ``window`` periods."""
+    from indicators.models import SPLIT, Chart, FigureSeries
+    from themes.models import Figure
+
+    figure = Figure.objects.create(chapter=chapter, number=number, title=title)
+    chart = Chart.objects.create(figure=figure, window=window)
+    for position, (indicator, split) in enumerate(series):
+        FigureSeries.objects.create(chart=chart, indicator=indicator, position=position, breakdown=SPLIT if split else "")
+    return figure
+
+
+def test_a_figure_whose_latest_value_changed_shows_old_and_new(client):
+    """Three figures carried to 2026: one gets a new year (two series), one a new year per group of one
+    period, one stays as it was; the page lists the first two, old → new with the change, and not the third."""
+    cast = f.workflow_cast()
+    a = cast.chapter_a
+    theme = a.theme
+    waiting = f.indicator(theme=theme, name="Kinderen op de wachtlijst")
+    share = f.indicator(theme=theme, name="Aandeel met een wachttijd boven de norm", unit="%")
+    placed = f.indicator(theme=theme, name="Kinderen in een gesloten plaatsing")
+    care = f.indicator(theme=theme, name="Kinderen in de pleegzorg")
+    for period, value in (("2022", 5800), ("2023", 6351)):
+        f.observation(waiting, period=period, value=value)
+    f.observation(share, period="2023", value="36.8")
+    f.observation(placed, period="2023", value=120)
+    for group, value in (("begeleid", 10), ("onbegeleid", 20)):
+        f.observation(care, period="2023", breakdown=group, value=value)
+    chart_figure(a, 1, "Wachtlijst jeugdzorg", (waiting, False), (share, False))
+    chart_figure(a, 2, "Gesloten plaatsingen", (placed, False))
+    chart_figure(a, 3, "Pleegzorg", (care, True))
+    approve(a, cast.editor_a, cast.coordinator)
+    approve(cast.chapter_b, cast.editor_b, cast.coordinator)
+    services.publish_edition(cast.edition, by=cast.coordinator)
+    new = services.start_next_edition(cast.edition, by=cast.coordinator)
+    new_a, new_b = new.chapters.get(theme=theme), new.chapters.get(theme=cast.chapter_b.theme)
+    f.observation(waiting, period="2024", value=7000)
+    f.observation(share, period="2024", value="33.5")
+    for group, value in (("begeleid", 12), ("onbegeleid", 20)):
+        f.observation(care, period="2024", breakdown=group, value=value)
+    approve(new_a, cast.editor_a, cast.coordinator)
+    approve(new_b, cast.editor_b, cast.coordinator)
+    services.publish_edition(new, by=cast.coordinator, reason="Test: overgenomen teksten niet bekeken.")
+    f.observation(waiting, period="2025", value=9999)  # not published yet: the public page does not know it
+
+    section = changes_section(client.get(new_a.get_absolute_url()).content.decode())
+    text = words(section)
+    assert 'class="change-list figure-changes"' in section
+    assert (
+        "Figuur 1. Wachtlijst jeugdzorg Kinderen op de wachtlijst : 6.351 (2023) → 7.000 (2024) : +649 (+10,2%)"
+        " Aandeel met een wachttijd boven de norm : 36,8% (2023) → 33,5% (2024) : -3,3 procentpunt"
+    ) in text
+    # the groups of one period became series of two: each group's latest value, the unchanged one too
+    assert "Figuur 3. Pleegzorg begeleid : 10 (2023) → 12 (2024) : +2 (+20,0%) onbegeleid : 20 (2023) → 20 (2024)" in text
+    assert "Gesloten plaatsingen" not in text and "9.999" not in text
+    # the other chapter has no figures: nothing about figures
+    assert "figure-changes" not in changes_section(client.get(new_b.get_absolute_url()).content.decode())
+
+
+def test_a_retitled_figure_is_matched_by_its_number_and_indicator():
+    from types import SimpleNamespace
+
+    from themes.changes import _previous_figure
+
+    def figure(number, title, *indicator_ids):
+        links = [SimpleNamespace(indicator_id=pk) for pk in indicator_ids]
+        return SimpleNamespace(number=number, title=title, chart=SimpleNamespace(series=SimpleNamespace(all=lambda: links)))
+
+    old = [figure(1, "Wachtlijst", 7), figure(2, "Pleegzorg", 8)]
+    assert _previous_figure(figure(2, "Pleegzorg", 9), old) is old[1]  # same title
+    assert _previous_figure(figure(1, "Wachtlijst jeugdzorg 2024", 7, 3), old) is old[0]  # same number and indicator
+    assert _previous_figure(figure(2, "Iets anders", 9), old) is None  # same number, other indicators
 
 
 def test_a_percentage_key_figure_changes_in_percentage_points():

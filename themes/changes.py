@@ -2,7 +2,9 @@
 
 Built from the structured records, not from the printed pages: both chapters' parts as
 ``themes.layout.load_printed_parts`` loads them (one load for both: the page costs not one query
-more, whatever the number of parts) and the recommendations with their movement assessments.
+more, whatever the number of parts), the recommendations with their movement assessments, and the
+figures with the cells they draw (a figure's latest value per series against last year's figure of
+the same title, or of the same number drawing one of the same indicators).
 A part is matched with last year's by kind, area and title (what ``start_next_edition`` copies
 keeps them): same text is unchanged, other text is rewritten (with a word diff), no match is
 new, and a part of last year without a match is removed. A part whose title was changed
@@ -15,11 +17,15 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from indicators import stats
+from indicators.chart_data import figure_chart_data
+from indicators.models import period_sort_key
 from themes import models as themes
 
 NEW, REWRITTEN, REMOVED = "nieuw", "herschreven", "vervallen"
@@ -55,20 +61,27 @@ class ChapterChanges:
     removed_recommendations: list = field(default_factory=list)  # ChapterRecommendation of the previous one
     assessed: list = field(default_factory=list)  # ChapterRecommendation with a movement
     unchanged: int = 0  # parts carried over as they were
-    key_figure: "KeyFigureChange | None" = None  # the headline's latest value, when it changed
+    key_figure: "ValueChange | None" = None  # the headline's latest value, when it changed
+    figures: list = field(default_factory=list)  # FigureChanges: figures whose latest value changed
 
     def __bool__(self):
         return bool(
-            self.parts or self.new_recommendations or self.removed_recommendations or self.assessed or self.key_figure
+            self.parts
+            or self.new_recommendations
+            or self.removed_recommendations
+            or self.assessed
+            or self.key_figure
+            or self.figures
         )
 
 
 @dataclass
-class KeyFigureChange:
-    """The latest value of the chapter's key figure (its last headline value) against last year's.
+class ValueChange:
+    """A latest value against last year's: the key figure's (its last headline value) or a figure series'.
 
     ``before`` and ``after`` as printed ("6.351"), with their labels ("2023"); ``change`` computes
     the difference the Dutch way ("+649 (+10,2%)", or "+3 procentpunt" for a percentage).
+    ``title``: the series of a figure with more than one ("" for the key figure or a figure's only series).
     """
 
     before: str
@@ -76,6 +89,7 @@ class KeyFigureChange:
     after: str
     after_label: str
     change: object  # indicators.stats.Change
+    title: str = ""
 
     @property
     def change_display(self):
@@ -87,7 +101,6 @@ class KeyFigureChange:
 
 def key_figure_change(previous, chapter):
     """The change of the latest headline value with a number, or None when it is the same (or either has none)."""
-    from indicators import stats
 
     def latest(c):
         return next((v for v in reversed(c.loaded_parts["headline_values"]) if v.value is not None), None)
@@ -96,10 +109,81 @@ def key_figure_change(previous, chapter):
     if before is None or after is None or (before.value == after.value and before.label == after.label):
         return None
     change = stats.Change(before.label, after.label, before.value, after.value, unit=after.unit or before.unit)
-    return KeyFigureChange(
+    return ValueChange(
         before.display or stats.format_value(before.value, before.unit), before.label,
         after.display or stats.format_value(after.value, after.unit), after.label, change,
     )
+
+
+@dataclass
+class FigureChanges:
+    """A figure of the chapter whose latest value changed, in one series or more (``values``: ValueChange)."""
+
+    figure: themes.Figure
+    values: list
+
+
+def latest_values(figure):
+    """{series label: (period, value, printed value, unit)}: the latest value each series of ``figure``'s chart
+    draws, from what the page draws (``figure_chart_data``: published numbers on the public site)."""
+    data = figure_chart_data(figure)
+    if data is None:
+        return {}
+    latest = {}
+    if data.by_period:
+        for series in data.series:
+            period = max(series.cells, key=period_sort_key)
+            cell = series.cells[period]
+            latest[series.label] = (period, cell.value, data.fmt(cell, series), series.unit or data.unit)
+    else:
+        # One period, the groups as bars: each group is a series of that period.
+        (series,) = data.series
+        for group, cell in series.cells.items():
+            unit = data.row_units.get(group) or series.unit or data.unit
+            latest[group] = (series.label, cell.value, stats.format_value(cell.value, unit, cell.flag), unit)
+    return latest
+
+
+def _previous_figure(figure, previous_figures):
+    """The figure of last year's chapter that ``figure`` continues: the same title, else the same number
+    drawing one of the same indicators (a retitled figure), else None."""
+    same_title = next((f for f in previous_figures if f.title == figure.title), None)
+    if same_title is not None:
+        return same_title
+
+    def indicators(f):
+        try:
+            return {link.indicator_id for link in f.chart.series.all()}
+        except ObjectDoesNotExist:  # a figure without a chart
+            return set()
+
+    return next(
+        (f for f in previous_figures if f.number == figure.number and indicators(f) & indicators(figure)), None
+    )
+
+
+def figure_changes(previous, chapter):
+    """The figures of ``chapter`` whose latest value (per series) is another than in last year's figure:
+    another value, or the same one of a later period. Both chapters' figures prefetched with their cells."""
+    previous_figures = list(previous.figures.all())
+    result = []
+    for figure in chapter.figures.all():
+        old_figure = _previous_figure(figure, previous_figures)
+        if old_figure is None:
+            continue
+        before, after = latest_values(old_figure), latest_values(figure)
+        values = []
+        for label, (period, value, shown, unit) in after.items():
+            if label not in before:
+                continue
+            old_period, old_value, old_shown, old_unit = before[label]
+            if (old_period, old_value) == (period, value):
+                continue
+            change = stats.Change(old_period, period, old_value, value, unit=unit or old_unit)
+            values.append(ValueChange(old_shown, old_period, shown, period, change, title=label if len(after) > 1 else ""))
+        if values:
+            result.append(FigureChanges(figure, values))
+    return result
 
 
 def plain(value):
@@ -161,9 +245,11 @@ def _block_title(part):
     return part.title or plain(part.body)[:80]
 
 
+KEY_FIGURE_LABEL = _("Kerncijfer")
+
 PART_KINDS = [
     (_("Definities"), lambda c: c.loaded_parts["definitions"], lambda p: p.question or p.label, ("question", "body")),
-    (_("Kerncijfer"), lambda c: c.loaded_parts["headline_values"], lambda p: p.label, ("display", "unit")),
+    (KEY_FIGURE_LABEL, lambda c: c.loaded_parts["headline_values"], lambda p: p.label, ("display", "unit")),
     (_("Kengetallen"), lambda c: c.loaded_parts["key_figures"], _block_title, ("title", "body")),
     (_("Ontwikkelingen per aanbeveling"), _items, _block_title, ("title", "body")),
     (_("Laatste ontwikkelingen"), lambda c: c.loaded_parts["latest_developments"], _block_title, ("title", "body")),
@@ -224,4 +310,13 @@ def compare(previous, chapter):
     result.removed_recommendations = [link for pk, link in old_links.items() if pk not in new_links]
     result.assessed = [link for pk, link in new_links.items() if pk in old_links and link.movement]
     result.key_figure = key_figure_change(previous, chapter)
+    if result.key_figure is not None:
+        # The key figure's line says it all: no separate "new" entry for its newest headline value.
+        for part in result.parts:
+            part.changes = [
+                c for c in part.changes
+                if not (part.label == KEY_FIGURE_LABEL and c.status == NEW and c.title == result.key_figure.after_label)
+            ]
+        result.parts = [part for part in result.parts if part.changes]
+    result.figures = figure_changes(previous, chapter)
     return result

@@ -91,24 +91,23 @@ def load_chart_cells(chapters, public_only=False):
 PRINTED_WITH_CHAPTER = ("edition", "theme", "lead_organisation")
 
 
-def load_printed_parts(chapters, public_only=False, texts_only=()):
+def load_printed_parts(chapters, public_only=False, compared_with=()):
     """Fetch every part the report prints for ``chapters`` (a list, fetched with ``PRINTED_WITH_CHAPTER``).
 
     The related parts are prefetched as usual (``chapter.figures.all()`` …); the small part tables
     go into ``chapter.loaded_parts`` and each development group's items into ``group.loaded_items``,
     which ``ChapterLayout`` reads. The public site passes ``public_only``: figures draw published
-    numbers only. ``texts_only``: more chapters that get only the small part tables and their
-    recommendations, in the same queries (what "Wat is er veranderd" compares with; no figures).
+    numbers only. ``compared_with``: more chapters that get the small part tables, their
+    recommendations and their figures with the cells they draw, in the same queries (what "Wat is er
+    veranderd" compares with; no citations or data gaps).
     """
     if not chapters:
         return chapters
-    recommendations = Prefetch(
-        "chapter_recommendations", queryset=ChapterRecommendation.objects.select_related("recommendation")
-    )
-    prefetch_related_objects([*chapters, *texts_only], recommendations)
-    prefetch_related_objects(chapters, *(p for p in _related_prefetches(public_only) if p.prefetch_to != "chapter_recommendations"))
-    load_chart_cells(chapters, public_only)
-    everything = [*chapters, *texts_only]
+    everything = [*chapters, *compared_with]
+    shared = ("chapter_recommendations", *(p.prefetch_to for p in _figure_prefetches()))
+    prefetch_related_objects(everything, *(p for p in _related_prefetches(public_only) if p.prefetch_to in shared))
+    prefetch_related_objects(chapters, *(p for p in _related_prefetches(public_only) if p.prefetch_to not in shared))
+    load_chart_cells(everything, public_only)
     # The small part tables, one query each (plain prefetches beat one UNION ALL of them: bench/bench_parts_query.py).
     prefetch_related_objects(everything, *_small_part_lookups())
     groups = []

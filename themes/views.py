@@ -52,7 +52,7 @@ def chapter_detail(request, year, theme_slug):
         # in the same load (a fixed number of queries), plus one for what was carried over from it.
         previous_edition = changes.previous_chapter(chapter, related)
         # Every printed part, data gaps included, in a fixed number of queries; published numbers only.
-        load_printed_parts([chapter], public_only=True, texts_only=[previous_edition] if previous_edition else [])
+        load_printed_parts([chapter], public_only=True, compared_with=[previous_edition] if previous_edition else [])
         index = nav.index(chapter)
         pdf = None
         if chapter.pdf_size is not None:

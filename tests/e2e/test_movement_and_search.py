@@ -61,6 +61,7 @@ def axe_findings(page):
 def test_editor_assesses_two_recommendations_and_the_journalist_finds_exactly_those(
     browser, page, live_server, login, screenshot, edition_2025
 ):
+    from indicators.models import Indicator, Observation
     from tests import factories as f
     from themes.models import Chapter, HeadlineValue, LatestDevelopment
 
@@ -81,6 +82,8 @@ def test_editor_assesses_two_recommendations_and_the_journalist_finds_exactly_th
     # the year's new figure and a latest development, as the editor adds them (their own admin pages are tested elsewhere)
     HeadlineValue.objects.create(chapter=chapter, position=99, label="2025", value=6100, display="6.100")
     LatestDevelopment.objects.create(chapter=chapter, title="Nieuwe opvangwet aangenomen", body="<p>De Eerste Kamer stemde in.</p>")
+    # and the year's number of a figure's series, as imported (publishing the edition makes it public)
+    Observation.objects.create(indicator=Indicator.objects.get(name="Onbegeleide kinderen die asiel aanvragen"), period="2025", value=6200)
 
     publish_all(edition_2025)
     page.context.clear_cookies()
@@ -100,6 +103,8 @@ def test_editor_assesses_two_recommendations_and_the_journalist_finds_exactly_th
     assert "Wat is er veranderd sinds Kinderrechten in Beweging 2024" in changes.locator("h2").inner_text()
     assert "5.566 (2024) → 6.100 (2025): +534 (+9,6%)" in changes.locator(".key-figure-change").inner_text()
     assert "Nieuwe opvangwet aangenomen" in changes.locator("h3:text-is('Laatste ontwikkelingen') + ul").inner_text()
+    figure_line = changes.locator(".figure-changes li").filter(has_text="Figuur 1. Aantal onbegeleide kinderen dat asiel aanvraagt")
+    assert "Onbegeleide kinderen die asiel aanvragen: 5.780 (2023) → 6.200 (2025): +420 (+7,3%)" in figure_line.inner_text()
     changes.scroll_into_view_if_needed()
     screenshot("changes-since-2024", full_page=False)
 

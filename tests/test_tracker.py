@@ -151,6 +151,20 @@ def test_a_recommendation_not_discussed_in_an_edition_says_so(client, two_editio
     assert "2023 niet besproken 2024 ? onduidelijk" in rec
 
 
+def test_the_row_speaks_the_visitors_language_after_the_other_one_was_shown(client, two_editions):
+    """The markers are rendered once per language and kept: English after Dutch is English, and back."""
+    from django.conf import settings
+
+    assert "2023 besproken, niet beoordeeld 2024 ▲ vooruitgang" in results(client, "?thema=migratie")[0]
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    rec_b, rec_c = results(client, "?thema=migratie")
+    assert "2023 discussed, not assessed 2024 ▲ progress" in rec_b and "▲ progress (2024)" in rec_b
+    (rec,) = results(client, "?thema=onderwijs")
+    assert "2023 not discussed 2024" in rec
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nl"
+    assert "2023 besproken, niet beoordeeld 2024 ▼ achteruitgang" in results(client, "?thema=migratie")[1]
+
+
 def test_tracker_with_a_draft_assessment_shows_only_published_ones(client, two_editions):
     co = two_editions["e2024"].concluding_observations
     draft = f.edition(year=2025, concluding_observations=co)

@@ -129,19 +129,21 @@ def latest_values(figure):
     data = figure_chart_data(figure)
     if data is None:
         return {}
-    latest = {}
-    if data.by_period:
+    cells = {}  # series label -> (period, unit, cell)
+    if data.by_period:  # per series, its latest period
         for series in data.series:
             period = max(series.cells, key=period_sort_key)
-            cell = series.cells[period]
-            latest[series.label] = (period, cell.value, data.fmt(cell, series), series.unit or data.unit)
-    else:
-        # One period, the groups as bars: each group is a series of that period.
+            cells[series.label] = (period, series.unit or data.unit, series.cells[period])
+    else:  # one period, the groups as bars: each group is a series of that period
         (series,) = data.series
-        for group, cell in series.cells.items():
-            unit = data.row_units.get(group) or series.unit or data.unit
-            latest[group] = (series.label, cell.value, stats.format_value(cell.value, unit, cell.flag), unit)
-    return latest
+        cells = {
+            group: (series.label, data.row_units.get(group) or series.unit or data.unit, cell)
+            for group, cell in series.cells.items()
+        }
+    return {
+        label: (period, cell.value, stats.format_value(cell.value, unit, cell.flag), unit)
+        for label, (period, unit, cell) in cells.items()
+    }
 
 
 def _previous_figure(figure, previous_figures):
@@ -299,9 +301,14 @@ def compare(previous, chapter):
             own.changes.append(Change(REWRITTEN, label, text=after, diff=word_diff(before, after)))
     if own.changes:
         result.parts.append(own)
+    result.key_figure = key_figure_change(previous, chapter)
     for label, parts_of, title_of, fields in PART_KINDS:
         changes, unchanged = _compare_parts(parts_of(previous), parts_of(chapter), title_of, fields)
         result.unchanged += unchanged
+        if label is KEY_FIGURE_LABEL and result.key_figure is not None:
+            # The key figure's line says it all: no separate "new" entry for its newest headline value.
+            newest = result.key_figure.after_label
+            changes = [c for c in changes if not (c.status == NEW and c.title == newest)]
         if changes:
             result.parts.append(PartChanges(label, changes))
     old_links = {link.recommendation_id: link for link in previous.chapter_recommendations.all()}
@@ -309,14 +316,5 @@ def compare(previous, chapter):
     result.new_recommendations = [link for pk, link in new_links.items() if pk not in old_links]
     result.removed_recommendations = [link for pk, link in old_links.items() if pk not in new_links]
     result.assessed = [link for pk, link in new_links.items() if pk in old_links and link.movement]
-    result.key_figure = key_figure_change(previous, chapter)
-    if result.key_figure is not None:
-        # The key figure's line says it all: no separate "new" entry for its newest headline value.
-        for part in result.parts:
-            part.changes = [
-                c for c in part.changes
-                if not (part.label == KEY_FIGURE_LABEL and c.status == NEW and c.title == result.key_figure.after_label)
-            ]
-        result.parts = [part for part in result.parts if part.changes]
     result.figures = figure_changes(previous, chapter)
     return result

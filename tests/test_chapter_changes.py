@@ -263,3 +263,23 @@ def test_a_word_diff_keeps_paragraphs_apart_and_only_the_words_around_a_change()
     assert diff.startswith("… woord33") and "woord32" not in diff  # the 8 words before the change, not all 42
     assert "<del>80.000</del><ins>95.000</ins> kinderen. Slot." in diff  # "kinderen.</p><p>Slot." stays two words
     assert text_diff("<p>a &lt;b&gt;</p>", "<p>a &lt;c&gt;</p>") == "a <del>&lt;b&gt;</del><ins>&lt;c&gt;</ins>"
+
+
+def test_a_part_carried_over_as_it_was_is_not_read_again(cast, monkeypatch):
+    """Only a part whose stored text differs is read as plain text; one whose markup changed but reads the same is unchanged."""
+    from themes import changes
+    from themes.layout import PRINTED_WITH_CHAPTER, load_printed_parts
+
+    ChapterSection.objects.filter(chapter=cast.new_a, title="Gebleven").update(body="<p>Blijft <em></em>staan.</p>")
+    publish_2026(cast)
+    related = list(Chapter.objects.published().filter(theme=cast.new_a.theme).select_related(*PRINTED_WITH_CHAPTER))
+    chapter = next(c for c in related if c.pk == cast.new_a.pk)
+    previous = changes.previous_chapter(chapter, related)
+    load_printed_parts([chapter], public_only=True, compared_with=[previous])
+    read = []
+    plain = changes.plain
+    monkeypatch.setattr(changes, "plain", lambda value: read.append(str(value)) or plain(value))
+    result = changes.compare(previous, chapter)
+    assert not result.parts  # nothing rewritten, new or removed
+    assert any("Blijft <em></em>staan." in text for text in read)  # its markup changed: read, found the same
+    assert not any("In behandeling." in text for text in read)  # the latest development carried over as it was

@@ -276,6 +276,9 @@ def _compare_parts(old_parts, new_parts, title_of, fields):
             changes.append(Change(NEW, title_of(part), text=plain(getattr(part, fields[-1]))))
             continue
         matched.add(old.pk)
+        if all(getattr(old, name) == getattr(part, name) for name in fields):  # carried over as it was
+            unchanged += 1
+            continue
         before, after = _text(old, fields), _text(part, fields)
         if before == after:
             unchanged += 1

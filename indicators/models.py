@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kib.choices import Territory
+from kib.choices import ChoicesDisplay, Territory
 from kib.freeze import GuardedQuerySet
 
 # "2023", a school year "2022-2023", or a span of years "2017-2021".
@@ -119,7 +119,7 @@ class ObservationQuerySet(GuardedQuerySet):
         return self.filter(public=True)
 
 
-class Observation(models.Model):
+class Observation(ChoicesDisplay, models.Model):
     class Flag(models.TextChoices):
         NONE = "", _("—")
         PROVISIONAL = "provisional", _("voorlopig")
@@ -183,7 +183,7 @@ class Observation(models.Model):
         return (self.indicator_id, self.period, self.territory, self.sex, self.age_group, self.breakdown)
 
 
-class DataGap(models.Model):
+class DataGap(ChoicesDisplay, models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("open")
         PARTLY = "partly", _("deels opgelost")

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kib.choices import Territory
+from kib.choices import ChoicesDisplay, Territory
 from kib.freeze import GuardedQuerySet
 from kib.richtext import RichTextField
 
@@ -137,7 +137,7 @@ class Chapter(models.Model):
         return reverse("public:chapter", args=[self.edition.year, self.theme.slug])
 
 
-class ChapterPart(models.Model):
+class ChapterPart(ChoicesDisplay, models.Model):
     """Common shape of every ordered part of a chapter."""
 
     position = models.PositiveIntegerField(_("volgorde"), default=0)

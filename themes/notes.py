@@ -170,7 +170,7 @@ def note_id(footnote):
 
 
 def _call_link(footnote, text):
-    """The call of a footnote on the web page: a link to the note, which links back to it (``report/notes.html``)."""
+    """The call of a footnote on the web page: a link to the note, which links back to it (``report_print.part_notes``)."""
     return format_html(
         '<a class="fn-call" href="#{}" id="{}-tekst" role="doc-noteref" aria-label="Voetnoot {}">{}</a>',
         note_id(footnote),

@@ -3,11 +3,13 @@
 import re
 
 from django import template
-from django.utils.safestring import mark_safe
+from django.template.defaultfilters import date as date_filter
+from django.utils.safestring import SafeString, mark_safe
 
 from indicators.chart_data import Series, figure_chart_data
 from indicators.models import Chart
 from indicators.stats import flag_notes, is_percent_unit
+from kib.rendered import shown
 from themes import notes
 
 register = template.Library()
@@ -18,12 +20,107 @@ def part_text(context, part, html):
     """A part's rich text; in the PDF with its footnotes after their calls (sources: ``section_sources``).
 
     On the web page the calls stand where the PDF has them, as links to the notes that
-    ``report/notes.html`` prints below the part (``notes.place_calls``).
+    ``part_notes`` prints below the part (``notes.place_calls``).
     """
     if not context.get("for_print"):
         return notes.place_calls(html, getattr(part, "printed_footnotes", ()))  # rich text sanitised on save
     placed = notes.place_notes(html, getattr(part, "printed_footnotes", ()))
     return mark_safe(notes.guard_hyphenated(placed))  # noqa: S308 - as above, notes escaped
+
+
+def _notes(context, part):
+    """Footnotes and cited sources of one part, below the part on the web page, each note linked back to its call
+    in the text (``part_text``). In the PDF the footnotes float from their call and the sources are listed at the
+    end of the section (``section_sources``).
+
+    Written out here rather than in a template (it was ``report/notes.html``): included for every part of a
+    chapter, the template's own work was a sixth of the chapter page. Every value goes through
+    ``kib.rendered.shown``, as ``{{ value }}`` would (localised, escaped).
+    """
+    for_print = context.get("for_print")
+    footnotes = getattr(part, "printed_footnotes", None)
+    sources = getattr(part, "printed_sources", None)
+    if not (footnotes or (sources and not for_print)):
+        return "\n\n"
+    out = ['\n<p class="fn-holder">']
+    for footnote in footnotes or ():
+        marker = shown(footnote.marker, context)
+        text = shown(footnote.text, context)
+        if for_print:
+            out.append(f'<span class="fn" data-marker="{marker}">{text}</span>')
+            continue
+        ident = shown(notes.note_id(footnote), context)
+        out.append(f'<span class="fn" data-marker="{marker}" id="{ident}" role="doc-footnote">{text}')
+        if getattr(footnote, "called", False):
+            out.append(
+                f' <a class="fn-back" href="#{ident}-tekst" role="doc-backlink" '
+                f'aria-label="Terug naar de tekst bij voetnoot {marker}">↩</a>'
+            )
+        out.append("</span>")
+    if sources and not for_print:
+        out.append('<span class="fn sources">')
+        for source in sources:
+            if source.url:
+                url = shown(source.url, context)
+                out.append(f'<a href="{url}">{url}</a>')
+            else:
+                separator = ", " if source.publisher and source.title else ""
+                out.append(
+                    f'<span class="source-title">{shown(source.publisher, context)}{separator}'
+                    f"{shown(source.title, context)}</span>"
+                )
+        out.append("</span>")
+    out.append("</p>\n")
+    return "".join(out)
+
+
+@register.simple_tag(takes_context=True)
+def part_notes(context, part):
+    """The footnotes and sources of ``part`` below it (see ``_notes``)."""
+    return SafeString(_notes(context, part))
+
+
+@register.simple_tag(takes_context=True)
+def part_block(context, block, level=5):
+    """One titled item (a key-figure paragraph, a development, a latest development): its area, title with date,
+    text, figure and notes. ``level`` is the heading level of its title (4 under a section, 5 under a group or
+    subheading).
+
+    Written out here rather than in a template (it was ``report/block.html``), for the reason ``_notes`` gives;
+    the figure is still ``report/figure.html``, rendered in this context with ``figure`` set, as
+    ``{% include %}`` would.
+    """
+    figure = getattr(block, "printed_figure", None)
+    if not (block.title or block.body or figure):
+        return SafeString("\n" + _notes(context, block) + "\n")
+    territory = block.territory
+    out = ['\n\n<div class="block']
+    if territory != "NL":
+        out.append(f" territory territory-{shown(str(territory).lower(), context)}")
+    out.append('">\n  ')
+    if territory != "NL":
+        out.append(f'<p class="territory-label">{shown(block.get_territory_display(), context)}</p>')
+    out.append("\n  ")
+    if block.title:
+        heading = shown(level or 5, context)
+        out.append(f'<h{heading} class="block-title">{shown(block.title, context)}')
+        day = getattr(block, "date", None)
+        if day:
+            out.append(f' <span class="block-date">({shown(date_filter(day, "F Y"), context)})</span>')
+        out.append(f"</h{heading}>")
+    out.append("\n  ")
+    if block.body:
+        out.append(f'<div class="block-text">{part_text(context, block, block.body)}</div>')
+    out.append("\n  ")
+    if figure:
+        template = context.template.engine.get_template("report/figure.html")
+        with context.push(figure=figure):
+            out.append(template.render(context))
+    out.append("\n  ")
+    if not context.get("for_print") or not block.body:
+        out.append(_notes(context, block))
+    out.append("\n</div>\n\n")
+    return SafeString("".join(out))
 
 
 @register.filter

@@ -1,0 +1,17 @@
+"""Template output written in Python, for the parts of a page repeated so often that the template engine's own
+work showed (a chapter's blocks and notes, a figure's data table): the same bytes the template wrote."""
+
+import html
+
+from django.template.base import render_value_in_context
+
+
+def shown(value, context):
+    """``value`` as ``{{ value }}`` shows it in ``context``: localised, and escaped unless it is safe.
+
+    A plain ``str`` needs neither localising nor a time zone: it is escaped directly (``html.escape``, the
+    characters Django's ``escape`` replaces), without the template machinery's per-value calls.
+    """
+    if type(value) is str and context.autoescape:
+        return html.escape(value)
+    return str(render_value_in_context(value, context))

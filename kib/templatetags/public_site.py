@@ -1,6 +1,7 @@
 """Template tags of the public site (``templates/public/``)."""
 
 from django import template
+from django.template.defaultfilters import truncatewords_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
@@ -65,3 +66,56 @@ def figure_data(context, figure):
     out.append("\n</details>\n\n")
     return SafeString("".join(out))
 
+
+@register.simple_tag(takes_context=True)
+def tracker_results(context, recommendations):
+    """The tracker's list of results: per recommendation its code and theme, the start of its text, its latest
+    assessment and its row of assessments per edition (``recommendations.views.add_movement_row``).
+
+    Written out here rather than in the template's loop, as ``figure_data`` is: fifty results with a row of
+    editions each, the template's work per value was most of the tracker. The words of every result are
+    translated once per page (and escaped, as ``{% translate %}`` does).
+    """
+    words = {
+        "recommendation": shown(gettext("Aanbeveling"), context),
+        "latest": shown(gettext("Laatste beoordeling:"), context),
+        "not_yet": shown(gettext("nog niet beoordeeld"), context),
+        "gap": shown(gettext("blinde vlek"), context),
+        "per_edition": shown(gettext("Beoordeling per editie"), context),
+        "never": shown(gettext("Nog in geen editie besproken."), context),
+    }
+    out = ['<ul class="recommendation-results">\n  ']
+    for recommendation in recommendations:
+        theme = recommendation.theme
+        out.append(
+            f'\n    <li>\n      <h3><a href="{shown(recommendation.get_absolute_url(), context)}">{words["recommendation"]} '
+            f"{shown(recommendation.code, context)}</a>\n        "
+        )
+        if theme:
+            out.append(f'<span class="theme-tag">{shown(theme.number, context)}. {shown(theme.nav_label, context)}</span>')
+        out.append(
+            f'</h3>\n      <div class="rec-text" lang="nl">{truncatewords_html(recommendation.text, 45)}</div>\n'
+            f'      <p class="latest-assessment"><strong>{words["latest"]}</strong>\n        '
+        )
+        marker = recommendation.latest_marker
+        if marker:
+            year = shown(recommendation.latest_movement_year, context)
+            out.append(f'{shown(marker, context)} <span class="meta">({year})</span>')
+        else:
+            out.append(f'<span class="meta">{words["not_yet"]}</span>')
+        out.append("\n        ")
+        if recommendation.has_data_gap:
+            out.append(f'<span class="gap-tag">{words["gap"]}</span>')
+        out.append("</p>\n      ")
+        if recommendation.movement_row:
+            out.append(f'\n      <ol class="movement-row" aria-label="{words["per_edition"]}">\n        ')
+            out.extend(
+                f'\n        <li><span class="year">{shown(edition.year, context)}</span> {shown(cell, context)}</li>\n        '
+                for edition, cell in recommendation.movement_row
+            )
+            out.append("\n      </ol>\n      ")
+        else:
+            out.append(f'\n      <p class="meta">{words["never"]}</p>\n      ')
+        out.append("\n    </li>\n  ")
+    out.append("\n  </ul>")
+    return SafeString("".join(out))

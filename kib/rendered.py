@@ -4,14 +4,19 @@ work showed (a chapter's blocks and notes, a figure's data table): the same byte
 import html
 
 from django.template.base import render_value_in_context
+from django.utils.safestring import SafeString
 
 
 def shown(value, context):
     """``value`` as ``{{ value }}`` shows it in ``context``: localised, and escaped unless it is safe.
 
     A plain ``str`` needs neither localising nor a time zone: it is escaped directly (``html.escape``, the
-    characters Django's ``escape`` replaces), without the template machinery's per-value calls.
+    characters Django's ``escape`` replaces), and a ``SafeString`` is shown as it is, without the template
+    machinery's per-value calls.
     """
-    if type(value) is str and context.autoescape:
+    kind = type(value)
+    if kind is SafeString:  # already escaped, and not a number or a date: as it is
+        return value
+    if kind is str and context.autoescape:
         return html.escape(value)
     return str(render_value_in_context(value, context))

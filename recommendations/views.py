@@ -1,10 +1,10 @@
 """The recommendation tracker and a recommendation's timeline across the published editions."""
 
 import functools
-from collections import Counter
+from collections import Counter, defaultdict
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.html import format_html
@@ -53,8 +53,6 @@ def tracker(request):
         # The row of assessments shows the newest TRACKER_EDITIONS editions (the timeline has them all): only
         # their links are read, however many editions the collective has published.
         editions = list(tracking_editions().order_by("-year")[:TRACKER_EDITIONS])[::-1]
-        links = ChapterRecommendation.objects.filter(chapter__in=published_chapters, chapter__edition__in=editions)
-        links = links.select_related("chapter").only("movement", "recommendation", "chapter__edition")
         assessed = ChapterRecommendation.objects.filter(chapter__in=published_chapters, recommendation=OuterRef("pk"))
         latest = assessed.exclude(movement="").order_by("-chapter__edition__year")
         gaps = DataGap.objects.filter(chapter__in=published_chapters, recommendation=OuterRef("pk"))
@@ -62,10 +60,20 @@ def tracker(request):
             has_data_gap=Exists(gaps),
             latest_movement=Subquery(latest.values("movement")[:1]),
             latest_movement_year=Subquery(latest.values("chapter__edition__year")[:1]),
-        ).prefetch_related(Prefetch("chapter_links", queryset=links, to_attr="published_links"))
+        )
         page = Paginator(results, PER_PAGE).get_page(request.GET.get(PAGE_PARAM))
+        # The shown results' links to the shown editions' published chapters, as plain values (a row of up
+        # to TRACKER_EDITIONS cells per result: model instances of links and chapters were a sixth of the page).
+        movements = defaultdict(dict)
+        links = ChapterRecommendation.objects.filter(
+            chapter__in=published_chapters,
+            chapter__edition__in=editions,
+            recommendation__in=[recommendation.pk for recommendation in page.object_list],
+        )
+        for recommendation_id, edition_id, movement in links.values_list("recommendation_id", "chapter__edition_id", "movement"):
+            movements[recommendation_id][edition_id] = movement  # in the links' order: the last one of an edition counts
         for recommendation in page.object_list:
-            add_movement_row(recommendation, editions)
+            add_movement_row(recommendation, editions, movements[recommendation.pk])
         query = request.GET.copy()
         query.pop(PAGE_PARAM, None)
         context = {
@@ -89,28 +97,24 @@ def movement_marker(language, movement, unassessed=""):
     return render_to_string("public/includes/movement.html", context)
 
 
-def add_movement_row(recommendation, editions):
+def add_movement_row(recommendation, editions, movements):
     """Per shown edition that follows its observations, oldest first: (edition, the cell's HTML); and the marker
     of its latest assessment (``latest_marker``, "" when none).
 
-    Reads ``recommendation.published_links`` (its links to the shown editions' published chapters) and
-    the annotations ``latest_movement`` and ``latest_movement_year`` (its newest assessment in any
-    published edition, which may be older than the shown ones).
+    ``movements``: {edition id: the movement recorded ("" when not assessed)} of the recommendation's links
+    to the shown editions' published chapters. Reads the annotations ``latest_movement`` and
+    ``latest_movement_year`` (its newest assessment in any published edition, which may be older than the
+    shown ones).
     """
     language = get_language()
-    by_edition = {link.chapter.edition_id: link for link in recommendation.published_links}
-    row = [
-        (edition, by_edition.get(edition.pk))
-        for edition in editions
-        if edition.concluding_observations_id == recommendation.concluding_observations_id
-    ]
+    row = [edition for edition in editions if edition.concluding_observations_id == recommendation.concluding_observations_id]
     recommendation.movement_row = []
-    if any(link for edition, link in row):
+    if any(edition.pk in movements for edition in row):
         discussed = _("besproken, niet beoordeeld")
         not_discussed = format_html('<span class="meta">{}</span>', _("niet besproken"))
         recommendation.movement_row = [
-            (edition, movement_marker(language, link.movement, discussed) if link else not_discussed)
-            for edition, link in row
+            (edition, movement_marker(language, movements[edition.pk], discussed) if edition.pk in movements else not_discussed)
+            for edition in row
         ]
     movement = getattr(recommendation, "latest_movement", None)
     recommendation.latest_marker = movement_marker(language, movement) if movement else ""

@@ -156,3 +156,35 @@ def test_the_trackers_results_are_the_templates_bytes(language):
     assert (
         "Nog in geen editie besproken." in ours or "Not yet discussed in any edition." in ours
     )  # the branch without a row was taken
+
+
+class EditionStub:
+    def __init__(self, year, period="", published=None, pdf_size=None):
+        self.year, self.reporting_period_label, self.publication_date = year, period, published
+        self.current_pdf = (
+            SimpleNamespace(get_absolute_url=lambda: f"/editie/{year}/rapport.pdf?v=2&x=<1>", size=pdf_size) if pdf_size else None
+        )
+
+    def __str__(self):
+        return f"Kinderrechten in Beweging {self.year} & <meer>"
+
+    def get_absolute_url(self):
+        return f"/editie/{self.year}/"
+
+    def get_series_display(self):
+        return "Jaarlijks & tussentijds"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_home_pages_list_of_editions_is_the_templates_bytes(language):
+    editions = [
+        EditionStub(2033, period="2032 – 2033 & later", published=datetime.date(2033, 11, 20), pdf_size=874_748),
+        EditionStub(2025, published=datetime.date(2025, 1, 5)),
+        EditionStub(2020, period="2019", pdf_size=12),
+        EditionStub(2019),
+    ]
+    with translation.override(language):
+        expected = render('{% include "reference/edition_archive.html" %}', editions=editions)
+        ours = render("{% load public_site %}  {% edition_archive editions %}\n", editions=editions)
+    assert ours == expected
+    assert ours.count('class="pdf-link"') == 2 and "854" in ours  # 874,748 bytes: 854,2 KB

@@ -1,7 +1,8 @@
 """Template tags of the public site (``templates/public/``)."""
 
 from django import template
-from django.template.defaultfilters import truncatewords_html
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import filesizeformat, truncatewords_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
@@ -116,6 +117,42 @@ def tracker_results(context, recommendations):
             out.append("\n      </ol>\n      ")
         else:
             out.append(f'\n      <p class="meta">{words["never"]}</p>\n      ')
+        out.append("\n    </li>\n  ")
+    out.append("\n  </ul>")
+    return SafeString("".join(out))
+
+
+@register.simple_tag(takes_context=True)
+def edition_archive(context, editions):
+    """The home page's list of every published edition: its link, series, reporting period, publication date
+    and current PDF (``edition.current_pdf``, set by the view).
+
+    Written out here rather than in the template's loop, as ``tracker_results`` is: the list grows by an
+    edition a year, and the template's work was most of the home page on a set of twelve editions.
+    """
+    period_word = shown(gettext("verslagperiode"), context)
+    pdf_word = shown(gettext("pdf"), context)
+    out = ['<ul class="edition-list">\n  ']
+    for edition in editions:
+        name = shown(edition, context)
+        out.append(
+            f'\n    <li>\n      <a class="edition-link" href="{shown(edition.get_absolute_url(), context)}">{name}</a>\n'
+            f'      <span class="meta">{shown(edition.get_series_display(), context)}'
+        )
+        period = edition.reporting_period_label
+        if period:
+            out.append(f" · {period_word} {shown(period, context)}")
+        if edition.publication_date:
+            day = shown(date_filter(edition.publication_date, "j F Y"), context)
+            out.append(" · " + gettext("verschenen %(date)s") % {"date": day})
+        out.append("</span>\n      ")
+        pdf = edition.current_pdf
+        if pdf:
+            out.append(
+                f'<a class="pdf-link" href="{shown(pdf.get_absolute_url(), context)}" type="application/pdf" download>'
+                f'{pdf_word} <span class="meta">({shown(filesizeformat(pdf.size), context)})</span>'
+                f'<span class="visually-hidden"> {name}</span></a>'
+            )
         out.append("\n    </li>\n  ")
     out.append("\n  </ul>")
     return SafeString("".join(out))

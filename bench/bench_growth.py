@@ -96,6 +96,12 @@ class PostgresDatabases:
         ]
         subprocess.run(create, check=True)
 
+    def analyze(self, name):
+        """Fresh planner statistics, as autovacuum gathers them within a minute of a bulk change in production:
+        measured right after the growth, the planner took the grown tables for the demo's (a tracker query
+        read every published chapter's links per result: 12 ms instead of 1)."""
+        subprocess.run([f"{self.bin}/psql", "-h", self.host, "-U", self.user, "-d", name, "-q", "-c", "ANALYZE"], check=True)
+
 
 # -- inside one Django process, on one data set ------------------------------------------
 
@@ -278,6 +284,9 @@ def databases(work, reuse):
         started = time.perf_counter()
         manage(grown_env, "grow_demo", "--no-pdf", "-v0")
         print(f"  grown in {time.perf_counter() - started:.0f} s", flush=True)
+        if postgres:
+            for name in ("kib_demo", "kib_grown"):
+                postgres.analyze(name)
     else:
         print(f"Reusing the databases in {work}; migrating them …", flush=True)
         for env in (demo_env, grown_env):

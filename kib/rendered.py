@@ -1,5 +1,6 @@
 """Template output written in Python, for the parts of a page repeated so often that the template engine's own
-work showed (a chapter's blocks and notes, a figure's data table): the same bytes the template wrote."""
+work showed (a chapter's blocks and notes, a figure's data table, the tracker's results, the home page's list
+of editions): the same bytes the template wrote (``tests/test_rendered_in_python.py``)."""
 
 import html
 

@@ -13,9 +13,8 @@ from kib.rendered import shown
 register = template.Library()
 
 
-@register.simple_tag
 def figure_table(figure):
-    """The numbers behind a figure's chart as a table (the text alternative under the chart), or None."""
+    """The numbers behind a figure's chart as a table (the text alternative under the chart, ``figure_data``), or None."""
     data = figure_chart_data(figure)
     if data is None:
         return None

@@ -34,7 +34,7 @@ def _notes(context, part):
     end of the section (``section_sources``).
 
     Written out here rather than in a template (it was ``report/notes.html``): included for every part of a
-    chapter, the template's own work was a sixth of the chapter page. Every value goes through
+    chapter, it and ``report/block.html`` were about a fifth of the chapter page. Every value goes through
     ``kib.rendered.shown``, as ``{{ value }}`` would (localised, escaped).
     """
     for_print = context.get("for_print")

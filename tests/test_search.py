@@ -6,6 +6,8 @@ number of queries. On PostgreSQL the Dutch full-text configuration stems ("wacht
 "wachtlijst") over a GIN-indexed expression; on SQLite every word must occur as written.
 """
 
+import html
+import random
 import re
 
 import pytest
@@ -179,3 +181,54 @@ def test_a_passage_starts_near_the_first_word_that_matches():
         assert shown.startswith("… ") and "<mark>jeugdzorg</mark>" in shown and "wachtlijsten" not in shown
     assert search.marker("jeugdzorg").first("xjeugdzorg _jeugdzorg Jeugdzorg") == len("xjeugdzorg _jeugdzorg ")
     assert search.marker("jeugdzorg").first("geen") is None
+
+
+def _passage_the_plain_way(title, body, query):
+    """``search.passage`` as first written: the whole text folded with split/join and lowered to find the match."""
+    text = search.TAG.sub("", f"{title} · {body}" if title and body else title or body)
+    if "&" in text:
+        text = html.unescape(text)
+    text = " ".join(text.split())
+    pattern = search.marker(query)
+    first = None
+    if pattern:
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            match = pattern.pattern.search(text)
+            first = match.start() if match else None
+        else:
+            best = len(text)
+            for stem in pattern.stems:
+                at = lowered.find(stem, 0, best)
+                while at != -1 and at > 0 and (lowered[at - 1].isalnum() or lowered[at - 1] == "_"):
+                    at = lowered.find(stem, at + 1, best)
+                if at != -1:
+                    best = at
+            first = best if best < len(text) else None
+    start = max(0, first - search.PASSAGE_CHARS // 3) if first else 0
+    if start:
+        start = text.find(" ", start) + 1 or start
+    end = min(len(text), start + search.PASSAGE_CHARS)
+    if end < len(text):
+        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    window = html.escape(text[start:end])
+    if pattern:
+        window = pattern.mark(window)
+    return ("… " if start else "") + window + (" …" if end < len(text) else "")
+
+
+def test_a_passage_is_what_the_plain_way_gives_for_any_text():
+    """The fast paths (no folding when there is nothing to fold, only the text before the first lower-case
+    match lowered) give the same passage as folding and lowering everything, whatever the text holds:
+    Unicode spaces, line breaks, double spaces, capitals, "İ", entities, tags, words inside words."""
+    rng = random.Random(2026)
+    pieces = [
+        "jeugdzorg", "Jeugdzorg", "JEUGDZORG", "wachtlijsten", "WachtLijst", "xjeugdzorg", "_wachtlijst", "zorg",
+        " ", " ", " ", "  ", "\n", "\t", "\xa0", "\u2003", "\u202f", "İ", "Σ", "é", "&amp;", "&nbsp;", "&#39;",
+        "<p>", "</p>", "<br>", "< 18", "·", ".", ",", "woord", "kinderen", "de", "1998",
+    ]
+    for _ in range(3000):
+        body = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 120)))
+        title = rng.choice(["", "Toegang", " Jeugdzorg  ", "wachtlijst\n"])
+        query = rng.choice(["jeugdzorg wachtlijst", "wachtlijsten", "Jeugdzorg", "zorg kinderen", "geen"])
+        assert str(search.passage(title, body, query)) == _passage_the_plain_way(title, body, query), (title, body, query)

@@ -185,22 +185,36 @@ class Marker:
         self.escaped = re.compile(r"\b(?<!&)(?<!&#)(?:" + words + r")\w*", re.IGNORECASE)
 
     def first(self, text):
-        """Where the first word that starts with a stem begins in ``text`` (what ``self.pattern`` finds), or None."""
-        lowered = text.lower()
-        if len(lowered) != len(text):  # a letter that lowers to two: positions would shift
+        """Where the first word that starts with a stem begins in ``text`` (what ``self.pattern`` finds), or None.
+
+        The stems are lower case, so a match written in lower case is found in ``text`` as it is; only
+        the text before it (where a match with capitals may start) is lowered, not the whole part.
+        """
+        if "\u0130" in text:  # "İ", the one letter that lowers to two: positions would shift
             match = self.pattern.search(text)
             return match.start() if match else None
         best = len(text)
         for stem in self.stems:
-            at = lowered.find(stem, 0, best)
-            while at != -1 and at > 0 and (lowered[at - 1].isalnum() or lowered[at - 1] == "_"):  # not at a word's start
-                at = lowered.find(stem, at + 1, best)
+            at = _word_start(text, stem, best)
+            if at != -1:
+                best = at
+        head = text[:best].lower()  # a match must end before the one found
+        for stem in self.stems:
+            at = _word_start(head, stem, best)
             if at != -1:
                 best = at
         return best if best < len(text) else None
 
     def mark(self, escaped):
         return self.escaped.sub(_mark, escaped)
+
+
+def _word_start(text, stem, end):
+    """Where ``stem`` first occurs in ``text`` before ``end`` at the start of a word, or -1."""
+    at = text.find(stem, 0, end)
+    while at > 0 and (text[at - 1].isalnum() or text[at - 1] == "_"):  # not at a word's start
+        at = text.find(stem, at + 1, end)
+    return at
 
 
 def _mark(match):
@@ -224,7 +238,10 @@ def passage(title, body, query, pattern=False):
     text = TAG.sub("", f"{title} · {body}" if title and body else title or body)
     if "&" in text:
         text = html.unescape(text)
-    text = " ".join(text.split())  # the same as re.sub(r"\s+", " ", …).strip() (the same Unicode spaces), faster
+    if "  " in text or not text.isprintable():  # every space but " " is unprintable: only then is there any to fold
+        text = " ".join(text.split())  # the same as re.sub(r"\s+", " ", …).strip() (the same Unicode spaces), faster
+    else:
+        text = text.strip(" ")
     if pattern is False:
         pattern = marker(query)
     first = pattern.first(text) if pattern else None

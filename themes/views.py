@@ -263,11 +263,12 @@ def search(request):
     if valid is None:
         return _refused(request, frame)
     words, query, chosen, year, theme_slug = valid
-    results_html, title = "", gettext("Zoeken")
     if query:
         results, total = search_editions(query, year, theme_slug, frame.chapters)
         results_html = _results_html(results, total, query)
         title = gettext("Zoeken: %(query)s") % {"query": escape(query)}
+    else:
+        results_html, title = "", gettext("Zoeken")
     values = (
         title,
         language_switch(request),

@@ -4,6 +4,7 @@ of editions): the same bytes the template wrote (``tests/test_rendered_in_python
 
 import html
 
+from django.conf import settings
 from django.template.base import render_value_in_context
 from django.utils.safestring import SafeString
 
@@ -13,11 +14,14 @@ def shown(value, context):
 
     A plain ``str`` needs neither localising nor a time zone: it is escaped directly (``html.escape``, the
     characters Django's ``escape`` replaces), and a ``SafeString`` is shown as it is, without the template
-    machinery's per-value calls.
+    machinery's per-value calls. An ``int`` (a year, a count) without thousands separators is its digits, what
+    ``localize`` makes of it in every language then.
     """
     kind = type(value)
     if kind is SafeString:  # already escaped, and not a number or a date: as it is
         return value
     if kind is str and context.autoescape:
         return html.escape(value)
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
     return str(render_value_in_context(value, context))

@@ -188,3 +188,18 @@ def test_the_home_pages_list_of_editions_is_the_templates_bytes(language):
         ours = render("{% load public_site %}  {% edition_archive editions %}\n", editions=editions)
     assert ours == expected
     assert ours.count('class="pdf-link"') == 2 and "854" in ours  # 874,748 bytes: 854,2 KB
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("thousands", [False, True])
+def test_a_value_is_shown_as_the_template_shows_it(language, thousands, settings):
+    """``shown`` against ``{{ value }}`` for what the parts written in Python show: numbers (its short cut for
+    an ``int``, and what it must not short-cut: a bool, a float, grouped digits), text, safe text, dates."""
+    from kib.rendered import shown
+
+    settings.USE_THOUSAND_SEPARATOR = thousands
+    values = [2024, 0, -3, 1234567, True, 12.5, "Jeugd & <zorg>", mark_safe("<b>al veilig</b>"), datetime.date(2025, 3, 1), None]
+    with translation.override(language):
+        for value in values:
+            context = Context({"value": value})
+            assert shown(value, context) == ENGINE.from_string("{{ value }}").render(context), value

@@ -65,3 +65,17 @@ def test_a_connection_the_server_ended_is_found_and_the_next_request_answers(cli
     response = client.get("/zoeken/?q=wachtlijst", secure=True)
     assert response.status_code == 200
     assert connection.is_usable()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_is_kept_from_one_request_to_the_next_on_sqlite_too():
+    """SQLite keeps its connection between requests as PostgreSQL does (``DB_CONN_MAX_AGE``, 60 s): a new one
+    reads the schema again and prepares every statement anew. The test client leaves out what a request
+    starts and ends with (``close_old_connections``): it is called here."""
+    assert connection.settings_dict["CONN_MAX_AGE"] == 60
+    close_old_connections()
+    connection.ensure_connection()
+    kept = connection.connection
+    close_old_connections()  # the end of a request, then the start of the next
+    close_old_connections()
+    assert connection.connection is kept

@@ -9,7 +9,7 @@ is declared in ``themes.parts`` (``small_table``).
 
 The cost does not depend on the number of chapters or parts: each small part table (definitions,
 headline values, blocks, free sections, footnotes, development groups and their items) comes in
-one plain prefetch query, the figures with their chart and the series with their indicator in two,
+one plain query, the figures with their chart and the series with their indicator in two,
 the observations the charts draw in one or two more (``load_chart_cells``: the snapshot of a published
 edition, else the live cells), and citations, recommendations and data gaps in one each. (One UNION ALL
 query of the small tables saved six queries but was slower on SQLite: ``bench/bench_parts_query.py``.)
@@ -65,20 +65,6 @@ def _related_prefetches(public_only=False):
 PART_TABLES = tuple(part for part in PARTS if part.small_table)
 
 
-def _small_part_lookups():
-    """The prefetch lookup of every small part table, read from the declaration: ``definitions``, ...,
-    ``development_groups__items`` for a part that hangs off another part."""
-    lookups = []
-    for part in PART_TABLES:
-        if part.parent is None:
-            lookups.append(part.key)
-        else:
-            parent_key = BY_MODEL[part.parent].key
-            accessor = part.model._meta.get_field(part.parent_field).remote_field.get_accessor_name()
-            lookups.append(f"{parent_key}__{accessor}")
-    return lookups
-
-
 def load_chart_cells(chapters, public_only=False):
     """The observations the figures of ``chapters`` (prefetched) draw, and only those, in two queries.
 
@@ -108,18 +94,47 @@ def load_printed_parts(chapters, public_only=False, compared_with=()):
     prefetch_related_objects(everything, *(p for p in _related_prefetches(public_only) if p.prefetch_to in shared))
     prefetch_related_objects(chapters, *(p for p in _related_prefetches(public_only) if p.prefetch_to not in shared))
     load_chart_cells(everything, public_only)
-    # The small part tables, one query each (plain prefetches beat one UNION ALL of them: bench/bench_parts_query.py).
-    prefetch_related_objects(everything, *_small_part_lookups())
-    groups = []
-    for chapter in everything:
-        chapter.loaded_parts = {
-            part.key: list(getattr(chapter, part.key).all()) for part in PART_TABLES if part.parent is None
-        }
-        for group in chapter.loaded_parts["development_groups"]:
-            group.loaded_items = list(group.items.all())
-            groups.append(group)
+    # The small part tables, one query each (plain queries beat one UNION ALL of them: bench/bench_parts_query.py).
+    _load_small_parts(everything)
+    groups = [group for chapter in everything for group in chapter.loaded_parts["development_groups"]]
     prefetch_related_objects(groups, "recommendations")  # the codes printed above a group
     return chapters
+
+
+def _load_small_parts(chapters):
+    """``chapter.loaded_parts`` and each development group's ``loaded_items``: one query per small part table.
+
+    What ``prefetch_related_objects`` gave with each table's lookup (``definitions``, …, ``development_groups__items``) (the same rows in the same order, each
+    with its chapter or group set), without its bookkeeping per chapter and lookup (a related manager and a
+    filtered queryset for each, then thrown away): that was a fifth of the chapter page's loading.
+    """
+    holders = {chapter.pk: chapter for chapter in chapters}
+    for chapter in chapters:
+        chapter.loaded_parts = {}
+    for part in PART_TABLES:
+        if part.parent is not None:
+            continue
+        key = part.model._meta.get_field(part.parent_field)
+        loaded = {pk: [] for pk in holders}
+        for obj in part.model._default_manager.filter(**{f"{key.attname}__in": list(holders)}):
+            holder = holders[getattr(obj, key.attname)]
+            key.set_cached_value(obj, holder)
+            loaded[holder.pk].append(obj)
+        for pk, chapter in holders.items():
+            chapter.loaded_parts[part.key] = loaded[pk]
+    groups = {group.pk: group for chapter in chapters for group in chapter.loaded_parts["development_groups"]}
+    for group in groups.values():
+        group.loaded_items = []
+    for part in PART_TABLES:
+        if part.parent is None:
+            continue
+        key = part.model._meta.get_field(part.parent_field)
+        assert key.related_model is BY_MODEL[part.parent].model
+        if groups:
+            for item in part.model._default_manager.filter(**{f"{key.attname}__in": list(groups)}):
+                group = groups[getattr(item, key.attname)]
+                key.set_cached_value(item, group)
+                group.loaded_items.append(item)
 
 
 def prefetch_chapters(queryset, public_only=False):

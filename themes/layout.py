@@ -23,7 +23,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from indicators.chart_data import load_drawn_cells
 from indicators.models import DataGap, FigureSeries
 from themes.models import ChapterRecommendation, Citation, DevelopmentGroup, Figure
-from themes.parts import BY_MODEL, PARTS
+from themes.parts import PARTS
 
 SECTION_TITLES = {
     "focus": "Focus",
@@ -104,37 +104,32 @@ def load_printed_parts(chapters, public_only=False, compared_with=()):
 def _load_small_parts(chapters):
     """``chapter.loaded_parts`` and each development group's ``loaded_items``: one query per small part table.
 
-    What ``prefetch_related_objects`` gave with each table's lookup (``definitions``, …, ``development_groups__items``) (the same rows in the same order, each
-    with its chapter or group set), without its bookkeeping per chapter and lookup (a related manager and a
-    filtered queryset for each, then thrown away): that was a fifth of the chapter page's loading.
+    The rows ``prefetch_related_objects`` gave for each table's lookup (``definitions``, …,
+    ``development_groups__items``), in the same order and each with its chapter or group set, without its
+    bookkeeping per chapter and lookup (a related manager and a filtered queryset each, then thrown away):
+    1.6 of the 11.8 ms that loading the grown set's chapter page took.
     """
-    holders = {chapter.pk: chapter for chapter in chapters}
+    by_pk = {chapter.pk: chapter for chapter in chapters}
+    tables = {part.key: _rows_under(part, by_pk) for part in PART_TABLES if part.parent is None}
     for chapter in chapters:
-        chapter.loaded_parts = {}
-    for part in PART_TABLES:
-        if part.parent is not None:
-            continue
-        key = part.model._meta.get_field(part.parent_field)
-        loaded = {pk: [] for pk in holders}
-        for obj in part.model._default_manager.filter(**{f"{key.attname}__in": list(holders)}):
-            holder = holders[getattr(obj, key.attname)]
-            key.set_cached_value(obj, holder)
-            loaded[holder.pk].append(obj)
-        for pk, chapter in holders.items():
-            chapter.loaded_parts[part.key] = loaded[pk]
+        chapter.loaded_parts = {key: rows[chapter.pk] for key, rows in tables.items()}
     groups = {group.pk: group for chapter in chapters for group in chapter.loaded_parts["development_groups"]}
+    (items,) = (part for part in PART_TABLES if part.parent is not None)  # the one table under another: the items
+    rows = _rows_under(items, groups)
     for group in groups.values():
-        group.loaded_items = []
-    for part in PART_TABLES:
-        if part.parent is None:
-            continue
-        key = part.model._meta.get_field(part.parent_field)
-        assert key.related_model is BY_MODEL[part.parent].model
-        if groups:
-            for item in part.model._default_manager.filter(**{f"{key.attname}__in": list(groups)}):
-                group = groups[getattr(item, key.attname)]
-                key.set_cached_value(item, group)
-                group.loaded_items.append(item)
+        group.loaded_items = rows[group.pk]
+
+
+def _rows_under(part, parents):
+    """The rows of ``part`` under ``parents`` ({pk: chapter or group}), per parent's pk, each with its parent set."""
+    key = part.model._meta.get_field(part.parent_field)
+    rows = {pk: [] for pk in parents}
+    if parents:
+        for row in part.model._default_manager.filter(**{f"{key.attname}__in": list(parents)}):
+            parent = parents[getattr(row, key.attname)]
+            key.set_cached_value(row, parent)
+            rows[parent.pk].append(row)
+    return rows
 
 
 def prefetch_chapters(queryset, public_only=False):

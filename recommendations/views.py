@@ -169,17 +169,14 @@ def load_group_texts(groups):
     """
     by_pk = {group.pk: group for group in groups}
     for group in groups:
-        group.texts, group.linked_codes = [], []
+        group.texts = []
     items = DevelopmentItem.objects.filter(group__in=by_pk).select_related("figure").order_by("group", "position", "pk")
     for item in items:
         item.group = by_pk[item.group_id]
         item.group.texts.append(item)
-    through = DevelopmentGroup.recommendations.through.objects.filter(developmentgroup__in=by_pk)
-    codes = through.values_list("developmentgroup_id", "recommendation__code")
-    for group_id, code in codes.order_by("recommendation__sort_key", "recommendation__code"):
-        by_pk[group_id].linked_codes.append(code)
+    DevelopmentGroup.load_linked_codes(groups)
     for group in groups:
-        group.printed = group.codes_from(group.linked_codes)
+        group.printed = group.codes()
 
 
 def short(text, length=60):

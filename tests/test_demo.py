@@ -192,6 +192,17 @@ def test_codes_as_printed_are_kept_on_groups(demo_db):
     assert [r.code for r in group.recommendations.all()] == ["42"]
 
 
+def test_the_codes_loaded_for_many_groups_at_once_are_the_codes_each_group_reads(demo_db, django_assert_num_queries):
+    groups = list(DevelopmentGroup.objects.order_by("pk"))
+    each = [group.codes() for group in DevelopmentGroup.objects.order_by("pk")]  # from its own recommendations
+    assert sum(len(group.recommendations.all()) > 1 for group in groups) > 5, "groups linking several codes"
+    with django_assert_num_queries(1):
+        DevelopmentGroup.load_linked_codes(groups)
+    with django_assert_num_queries(0):
+        assert [group.codes() for group in groups] == each
+    assert ["42b(iii)"] in each and any(len(codes) > 1 for codes in each)
+
+
 def test_demo_2020_edition_has_six_topics_with_concerns_and_figures(demo_db):
     edition = Edition.objects.get(year=2020)
     assert edition.series == Edition.Series.CIJFERS and edition.is_published

@@ -96,8 +96,8 @@ def load_printed_parts(chapters, public_only=False, compared_with=()):
     load_chart_cells(everything, public_only)
     # The small part tables, one query each (plain queries beat one UNION ALL of them: bench/bench_parts_query.py).
     _load_small_parts(everything)
-    groups = [group for chapter in everything for group in chapter.loaded_parts["development_groups"]]
-    prefetch_related_objects(groups, "recommendations")  # the codes printed above a group
+    # The codes printed above a group.
+    DevelopmentGroup.load_linked_codes([group for chapter in everything for group in chapter.loaded_parts["development_groups"]])
     return chapters
 
 

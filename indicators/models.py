@@ -13,12 +13,12 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Cast, Concat
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kib.choices import ChoicesDisplay, Territory
 from kib.freeze import GuardedQuerySet
+from kib.reversing import reverse_once
 
 # "2023", a school year "2022-2023", or a span of years "2017-2021".
 PERIOD_PATTERN = r"^[0-9]{4}(-[0-9]{4})?$"
@@ -104,7 +104,7 @@ class Indicator(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("public:indicator", args=[self.code])
+        return reverse_once("public:indicator", self.code)
 
     @property
     def series_fingerprint(self):

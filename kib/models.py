@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kib.freeze import GuardedQuerySet
+from kib.reversing import reverse_once
 from kib.richtext import RichTextField
 
 
@@ -120,7 +120,7 @@ class Edition(models.Model):
         return self.state == self.State.PUBLISHED
 
     def get_absolute_url(self):
-        return reverse("public:edition", args=[self.year])
+        return reverse_once("public:edition", self.year)
 
     @property
     def reporting_period_label(self):

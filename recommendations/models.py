@@ -1,15 +1,14 @@
 """The UN Committee's concluding observations and their recommendations."""
 
-import functools
 import re
 
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from kib.freeze import GuardedQuerySet
+from kib.reversing import reverse_once
 from kib.richtext import RichTextField
 
 # 15b, 22d, 41(i), 42b(iii), 42 — a paragraph number, optional letters, optional roman sub-item.
@@ -115,11 +114,4 @@ class Recommendation(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return _timeline_url(get_urlconf(), get_script_prefix(), self.concluding_observations_id, self.code)
-
-
-@functools.lru_cache(maxsize=4096)
-def _timeline_url(urlconf, prefix, concluding_observations_id, code):
-    """A recommendation's public timeline address: ``reverse`` once per process for each (the tracker shows fifty
-    on every page); the URL configuration and the script prefix it depends on are part of the key."""
-    return reverse("public:recommendation", args=[concluding_observations_id, code], urlconf=urlconf)
+        return reverse_once("public:recommendation", self.concluding_observations_id, self.code)

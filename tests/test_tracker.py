@@ -196,22 +196,3 @@ def test_the_row_shows_the_newest_editions_and_the_latest_assessment_may_be_olde
     assert years == list(range(2030 - TRACKER_EDITIONS, 2030))
     assert "Laatste beoordeling: ▼ achteruitgang (2024)" in rec_c  # older than every edition in the row
     assert "Laatste beoordeling: ▲ vooruitgang (2024)" in rec_b
-
-
-def test_a_recommendations_address_is_what_reverse_gives_under_any_prefix():
-    """``get_absolute_url`` reverses once per recommendation and process: it must still give what ``reverse``
-    gives, also under another script prefix (a site served below a path) and another URL configuration."""
-    from django.urls import set_script_prefix
-
-    from recommendations.models import Recommendation
-
-    recommendation = Recommendation(concluding_observations_id=7, code="15b")
-    expected = reverse("public:recommendation", args=[7, "15b"])
-    assert recommendation.get_absolute_url() == expected == "/aanbevelingen/7/15b/"
-    set_script_prefix("/kib/")
-    try:
-        assert recommendation.get_absolute_url() == reverse("public:recommendation", args=[7, "15b"]) == "/kib/aanbevelingen/7/15b/"
-    finally:
-        set_script_prefix("/")
-    assert recommendation.get_absolute_url() == expected
-    assert Recommendation(concluding_observations_id=7, code="15c").get_absolute_url() == "/aanbevelingen/7/15c/"

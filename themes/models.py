@@ -13,12 +13,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kib.choices import ChoicesDisplay, Territory
 from kib.freeze import GuardedQuerySet
+from kib.reversing import reverse_once
 from kib.richtext import RichTextField
 
 
@@ -134,7 +134,7 @@ class Chapter(models.Model):
         return self.title or self.theme.title
 
     def get_absolute_url(self):
-        return reverse("public:chapter", args=[self.edition.year, self.theme.slug])
+        return reverse_once("public:chapter", self.edition.year, self.theme.slug)
 
 
 class ChapterPart(ChoicesDisplay, models.Model):

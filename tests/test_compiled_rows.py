@@ -7,7 +7,7 @@ from django.db import connections
 from django.db.models import Value
 from django.db.models.sql.compiler import SQLCompiler
 
-from indicators.models import Observation
+from indicators.models import DataGap, FigureSeries, Observation
 from kib.db.rows import compile_statement, rows_in
 from themes.layout import PART_TABLES
 from themes.models import Chapter, Citation, DevelopmentGroup, Figure
@@ -67,13 +67,49 @@ def test_only_a_plain_statement_of_the_ids_is_kept(demo_db):
     assert compile_statement(Figure.objects.filter(chapter_id__in=ids), ids) is not None
     # Parameters of its own (a filtering manager): the ids alone do not make the statement.
     assert compile_statement(Figure.objects.filter(chapter_id__in=ids, number=3), ids) is None
-    # Related rows or annotations in the columns: not read as the model's own fields.
-    assert compile_statement(Citation.objects.filter(chapter_id__in=ids).select_related("source"), ids) is None
+    # Annotations or extra columns: not read as the model's own fields.
     assert compile_statement(Figure.objects.filter(chapter_id__in=ids).annotate(n=Value(1)), ids) is None
+    assert compile_statement(Figure.objects.filter(chapter_id__in=ids).extra(select={"n": "1"}), ids) is None
+    # Rows selected with them: kept, and read as select_related reads them.
+    assert compile_statement(Citation.objects.filter(chapter_id__in=ids).select_related("source"), ids) is not None
+
+
+RELATED = [
+    (Citation, "chapter_id", ("source",)),
+    (DataGap, "chapter_id", ("recommendation", "first_noted_in")),  # both may be empty
+    (Figure, "chapter_id", ("chart", "chart__snapshot")),  # reverse one-to-one, and one further: may be missing
+    (FigureSeries, "chart_id", ("indicator",)),
+]
+
+
+@pytest.mark.parametrize(("model", "key", "related"), RELATED, ids=[model.__name__ for model, *_ in RELATED])
+def test_the_rows_selected_with_them_are_the_querysets_too(demo_db, model, key, related, django_assert_num_queries):
+    parent = model._meta.get_field(key).related_model
+    ids = list(parent.objects.order_by("pk").values_list("pk", flat=True))
+    expected = list(model._default_manager.filter(**{f"{key}__in": ids}).select_related(*related))
+    rows = rows_in(model, key, ids, related)
+    assert rows and as_stored(rows) == as_stored(expected)
+    with django_assert_num_queries(0):  # each related row came with its row, or is known to be missing
+        for path in related:
+            assert [shown(follow(row, path)) for row in rows] == [shown(follow(row, path)) for row in expected], path
+    seen = {path: {follow(row, path) is None for row in rows} for path in related}
+    assert any(False in kinds for kinds in seen.values()), "some related rows are there"
+
+
+def shown(row):
+    return None if row is None else as_stored([row])
+
+
+def follow(row, path):
+    for name in path.split("__"):
+        row = getattr(row, name, None)
+        if row is None:
+            return None
+    return row
 
 
 def test_each_connection_keeps_its_own(demo_db):
     chapters = list(Chapter.objects.order_by("pk").values_list("pk", flat=True))[:2]
     rows_in(Figure, "chapter_id", chapters)
     connection = connections["default"]  # this thread's wrapper
-    assert connection.__dict__["_kib_compiled_rows"][Figure, "chapter_id", 2].compiler.connection is connection
+    assert connection.__dict__["_kib_compiled_rows"][Figure, "chapter_id", 2, ()].compiler.connection is connection

@@ -9,21 +9,23 @@ is declared in ``themes.parts`` (``small_table``).
 
 The cost does not depend on the number of chapters or parts: each small part table (definitions,
 headline values, blocks, free sections, footnotes, development groups and their items) comes in
-one plain query (its SQL compiled once per connection: ``kib.db.rows``), the figures with their chart and the series with their indicator in two,
-the observations the charts draw in one or two more (``load_chart_cells``: the snapshot of a published
-edition, else the live cells), and citations, recommendations and data gaps in one each. (One UNION ALL
-query of the small tables saved six queries but was slower on SQLite: ``bench/bench_parts_query.py``.)
+one plain query, the figures with their chart and the series with their indicator in two, the
+observations the charts draw in one or two more (``load_chart_cells``: the snapshot of a published
+edition, else the live cells), citations, recommendations and data gaps in one each, and the
+groups' codes in one. (One UNION ALL query of the small tables saved six queries but was slower on
+SQLite: ``bench/bench_parts_query.py``.) Each of those statements but the cells' is compiled once per
+connection (``kib.db.rows``): Django's building and compiling of the SQL on every page was most of
+the loading's cost (on the grown set's chapter page, with ``prefetch_related_objects`` for the related
+rows, about 15% of the whole page's CPU more than now).
 """
 
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, prefetch_related_objects
 
 from indicators.chart_data import load_drawn_cells
-from indicators.models import DataGap, FigureSeries
 from kib.db.rows import rows_in
-from themes.models import ChapterRecommendation, Citation, DevelopmentGroup, Figure
+from themes.models import DevelopmentGroup
 from themes.parts import PARTS
 
 SECTION_TITLES = {
@@ -35,30 +37,6 @@ SECTION_TITLES = {
     "policy": "Beleidsbeschrijvingen",
     "latest": "Laatste ontwikkelingen",
 }
-
-
-def _figure_prefetches(public_only=False):
-    """The figures, with their charts and series (``load_chart_cells`` then fetches the cells they draw).
-
-    Each figure comes with its chart (one-to-one, same query), each series with its indicator
-    (same query); ``load_printed_parts`` then fetches the cells the charts draw.
-    """
-    # The public site draws a published chart from its snapshot (``load_drawn_cells``): fetched with the chart.
-    charts = ("chart", "chart__snapshot") if public_only else ("chart",)
-    return [
-        Prefetch("figures", queryset=Figure.objects.select_related(*charts)),
-        Prefetch("figures__chart__series", queryset=FigureSeries.objects.select_related("indicator")),
-    ]
-
-
-def _related_prefetches(public_only=False):
-    return [
-        *_figure_prefetches(public_only),
-        Prefetch("citations", queryset=Citation.objects.select_related("source")),
-        Prefetch("chapter_recommendations", queryset=ChapterRecommendation.objects.select_related("recommendation")),
-        # The chapter's data gaps ("blinde vlekken") with what is printed with them.
-        Prefetch("data_gaps", queryset=DataGap.objects.select_related("recommendation", "first_noted_in")),
-    ]
 
 
 # The small tables of printed parts (``small_table`` in ``themes.parts``), one prefetch each: their key in
@@ -81,7 +59,7 @@ PRINTED_WITH_CHAPTER = ("edition", "theme", "lead_organisation")
 def load_printed_parts(chapters, public_only=False, compared_with=()):
     """Fetch every part the report prints for ``chapters`` (a list, fetched with ``PRINTED_WITH_CHAPTER``).
 
-    The related parts are prefetched as usual (``chapter.figures.all()`` …); the small part tables
+    The related parts answer as after ``prefetch_related`` (``chapter.figures.all()`` …); the small part tables
     go into ``chapter.loaded_parts`` and each development group's items into ``group.loaded_items``,
     which ``ChapterLayout`` reads. The public site passes ``public_only``: figures draw published
     numbers only. ``compared_with``: more chapters that get the small part tables, their
@@ -91,15 +69,43 @@ def load_printed_parts(chapters, public_only=False, compared_with=()):
     if not chapters:
         return chapters
     everything = [*chapters, *compared_with]
-    shared = ("chapter_recommendations", *(p.prefetch_to for p in _figure_prefetches()))
-    prefetch_related_objects(everything, *(p for p in _related_prefetches(public_only) if p.prefetch_to in shared))
-    prefetch_related_objects(chapters, *(p for p in _related_prefetches(public_only) if p.prefetch_to not in shared))
+    # Each figure with its chart (and, on the public site, the chart's snapshot); each series with its indicator.
+    figures = _load_related(everything, "figures", ("chart", "chart__snapshot") if public_only else ("chart",))
+    _load_related([chart for figure in figures if (chart := getattr(figure, "chart", None))], "series", ("indicator",))
+    _load_related(everything, "chapter_recommendations", ("recommendation",))
+    _load_related(chapters, "citations", ("source",))
+    # The chapter's data gaps ("blinde vlekken") with what is printed with them.
+    _load_related(chapters, "data_gaps", ("recommendation", "first_noted_in"))
     load_chart_cells(everything, public_only)
     # The small part tables, one query each (plain queries beat one UNION ALL of them: bench/bench_parts_query.py).
     _load_small_parts(everything)
     # The codes printed above a group.
     DevelopmentGroup.load_linked_codes([group for chapter in everything for group in chapter.loaded_parts["development_groups"]])
     return chapters
+
+
+def _load_related(parents, name, select_related=()):
+    """The rows of the reverse foreign key ``name`` of ``parents`` (one model's), each with its parent set and with
+    ``select_related``; each parent's ``name.all()`` answers with its own, as ``prefetch_related_objects`` leaves them.
+
+    One statement, compiled once per connection (``kib.db.rows``): building and compiling it anew, as the prefetch
+    does, was most of its cost.
+    """
+    if not parents:
+        return []
+    field = getattr(type(parents[0]), name).field  # the foreign key on the related model
+    by_pk = {parent.pk: parent for parent in parents}
+    own = {pk: [] for pk in by_pk}
+    rows = rows_in(field.model, field.attname, by_pk, select_related)
+    for row in rows:
+        parent_pk = getattr(row, field.attname)
+        field.set_cached_value(row, by_pk[parent_pk])
+        own[parent_pk].append(row)
+    for parent in parents:  # what prefetch_one_level leaves on each instance
+        related = getattr(parent, name).get_queryset()
+        related._result_cache, related._prefetch_done = own[parent.pk], True
+        parent.__dict__.setdefault("_prefetched_objects_cache", {})[field.remote_field.cache_name] = related
+    return rows
 
 
 def _load_small_parts(chapters):

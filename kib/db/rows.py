@@ -8,23 +8,28 @@ wrapper, so per thread), per model, key and number of ids, with marker ids in pl
 from then on only executes it. The rows come back as the queryset gives them: the same SQL (columns,
 order), the same converters, each row made with ``from_db``.
 
-Only a plain queryset qualifies: the default manager, no select_related, no annotations, no deferred
-fields. If the compiled statement's parameters are anything but the ids (a default manager that
+Only a plain queryset qualifies: the default manager, with select_related if asked, no annotations, no
+deferred fields. If the compiled statement's parameters are anything but the ids (a default manager that
 filters by itself), it is not kept and the queryset is evaluated as usual.
 """
 
 from django.db import connections, router
+from django.db.models.query import get_related_populators
 
-_KEPT = "_kib_compiled_rows"  # on the connection wrapper: {(model, key, number of ids): _Statement or None}
+_KEPT = "_kib_compiled_rows"  # on the connection wrapper: {(model, key, number of ids, select_related): statement}
 
 
 class _Statement:
-    """One compiled statement: its SQL, the fields its columns fill and the converters its compiler applies."""
+    """One compiled statement: its SQL, the fields its columns fill, the related rows they hold (select_related)
+    and the converters its compiler applies, as ``ModelIterable`` reads them."""
 
-    def __init__(self, compiler, sql, fields):
+    def __init__(self, compiler, sql):
         self.compiler = compiler  # of this connection: applies the converters (SQLite's booleans, dates, decimals)
         self.sql = sql
-        self.fields = fields
+        info = compiler.klass_info
+        self.end = info["select_fields"][-1] + 1
+        self.fields = [column[0].target.attname for column in compiler.select[: self.end]]
+        self.related = get_related_populators(info, compiler.select, compiler.using)
         self.converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
 
     def rows(self, model, using, ids):
@@ -33,37 +38,47 @@ class _Statement:
             values = cursor.fetchall()
         if self.converters:
             values = self.compiler.apply_converters(values, self.converters)
-        return [model.from_db(using, self.fields, row) for row in values]
+        rows = []
+        for row in values:
+            obj = model.from_db(using, self.fields, row[: self.end])
+            for related in self.related:
+                related.populate(row, obj)
+            rows.append(obj)
+        return rows
 
 
 def compile_statement(queryset, ids):
     """The statement of ``queryset`` (evaluated with ``ids``), or None when it cannot be kept as one.
 
-    It can be kept when its parameters are exactly ``ids`` and its columns are the model's own fields only.
+    It can be kept when its parameters are exactly ``ids`` and its columns are the model's own fields and
+    those of the rows it selects with them (no annotations, no extra columns).
     """
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
     info = compiler.klass_info
-    if list(params) != list(ids) or not info or info.get("related_klass_infos") or compiler.annotation_col_map:
+    if list(params) != list(ids) or not info or compiler.annotation_col_map or info["select_fields"][0] != 0:
         return None
-    first, last = info["select_fields"][0], info["select_fields"][-1] + 1
-    if (first, last) != (0, compiler.col_count):
-        return None
-    return _Statement(compiler, sql, [column[0].target.attname for column in compiler.select[first:last]])
+    return _Statement(compiler, sql)
 
 
-def rows_in(model, key, ids):
-    """The rows of ``model`` (its default manager, in its order) whose field ``key`` (an attname) is in ``ids``."""
+def rows_in(model, key, ids, select_related=()):
+    """The rows of ``model`` (its default manager, in its order) whose field ``key`` (an attname) is in ``ids``,
+    each with the rows of ``select_related`` as that queryset method gives them."""
     ids = list(ids)
     if not ids:
         return []
     using = router.db_for_read(model)
     kept = connections[using].__dict__.setdefault(_KEPT, {})
-    shape = (model, key, len(ids))
+    shape = (model, key, len(ids), tuple(select_related))
+
+    def queryset(values):
+        rows = model._default_manager.using(using).filter(**{f"{key}__in": values})
+        return rows.select_related(*select_related) if select_related else rows
+
     if shape not in kept:
         markers = list(range(-1, -len(ids) - 1, -1))  # no row has these ids: only the statement is wanted
-        kept[shape] = compile_statement(model._default_manager.using(using).filter(**{f"{key}__in": markers}), markers)
+        kept[shape] = compile_statement(queryset(markers), markers)
     statement = kept[shape]
     if statement is None:
-        return list(model._default_manager.using(using).filter(**{f"{key}__in": ids}))
+        return list(queryset(ids))
     return statement.rows(model, using, ids)

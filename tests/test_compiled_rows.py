@@ -113,3 +113,13 @@ def test_each_connection_keeps_its_own(demo_db):
     rows_in(Figure, "chapter_id", chapters)
     connection = connections["default"]  # this thread's wrapper
     assert connection.__dict__["_kib_compiled_rows"][Figure, "chapter_id", 2, ()].compiler.connection is connection
+
+
+def test_no_more_statements_are_kept_than_the_limit(demo_db, monkeypatch):
+    from kib.db import rows
+
+    monkeypatch.setattr(rows, "MAX_KEPT", 3)
+    chapters = list(Chapter.objects.order_by("pk").values_list("pk", flat=True))
+    for n in range(1, 8):
+        assert as_stored(rows_in(Figure, "chapter_id", chapters[:n])) == as_stored(Figure.objects.filter(chapter_id__in=chapters[:n]))
+        assert len(connections["default"].__dict__["_kib_compiled_rows"]) <= 3

@@ -16,6 +16,7 @@ filters by itself), it is not kept and the queryset is evaluated as usual.
 from django.db import connections, router
 from django.db.models.query import get_related_populators
 
+MAX_KEPT = 512
 _KEPT = "_kib_compiled_rows"  # on the connection wrapper: {(model, key, number of ids, select_related): statement}
 
 
@@ -76,6 +77,8 @@ def rows_in(model, key, ids, select_related=()):
         return rows.select_related(*select_related) if select_related else rows
 
     if shape not in kept:
+        if len(kept) >= MAX_KEPT:  # shapes are few (a model, a key, a number of ids); never let them pile up
+            kept.clear()
         markers = list(range(-1, -len(ids) - 1, -1))  # no row has these ids: only the statement is wanted
         kept[shape] = compile_statement(queryset(markers), markers)
     statement = kept[shape]

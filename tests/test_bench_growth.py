@@ -81,3 +81,16 @@ def test_the_cpu_time_of_a_child_process_is_counted_while_it_runs_and_after_it_e
     ended = children_cpu(os.getpid()) - before
     assert 0.3 <= running < 5
     assert running - 0.05 <= ended < 5  # the ended child's time is counted in clock ticks
+
+
+def test_the_instruction_count_is_the_same_every_time_and_follows_the_work(tmp_path):
+    """``bench/bench_instructions.py`` judges pages on counted instructions because a count does not move with
+    the neighbours' load as times do: the same program counts the same, and twice the work counts that much more."""
+    from bench.bench_instructions import count
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "KIB_"))}
+    once, again = count(["-c", "sum(range(300_000))"], env, tmp_path), count(["-c", "sum(range(300_000))"], env, tmp_path)
+    twice = count(["-c", "sum(range(600_000))"], env, tmp_path)
+    assert abs(once - again) <= once * 0.001, (once, again)
+    per_step = (twice - once) / 300_000  # what one more step of the loop costs
+    assert 10 < per_step < 1000, per_step

@@ -2,8 +2,10 @@
 
 On a shared machine the time a request takes moves with the neighbours: the CPU time the same unchanged
 page costs has moved by 15% between two runs minutes apart, and by 2× between two days. The number of
-instructions the processor carries out for it does not (the same build of the same page on the same
-data: the same count to within 0.1%). This benchmark counts them with valgrind's cachegrind (about 30×
+instructions the processor carries out for it hardly does: the same page on the same data counts the
+same to within about 1% (the tracker, unchanged: 119.4 and 120.0 M), a few percent on the smallest
+answers, the file downloads (6–7 M), where a check of the content version that depends on the clock
+may or may not read its file. This benchmark counts them with valgrind's cachegrind (about 30×
 slower than running plainly, so each page is requested only a few times): for each public page of
 ``bench_growth.py``, on the demo and on the grown set (the same databases, ``--workdir`` to reuse them),
 a process that warms up with ``--warm`` requests and then makes ``--requests`` more, less one that makes

@@ -39,7 +39,7 @@ SECTION_TITLES = {
 }
 
 
-# The small tables of printed parts (``small_table`` in ``themes.parts``), one prefetch each: their key in
+# The small tables of printed parts (``small_table`` in ``themes.parts``), one query each: their key in
 # ``chapter.loaded_parts`` is the part's key; an item comes under its group (``group.loaded_items``).
 PART_TABLES = tuple(part for part in PARTS if part.small_table)
 
@@ -79,8 +79,8 @@ def load_printed_parts(chapters, public_only=False, compared_with=()):
     load_chart_cells(everything, public_only)
     # The small part tables, one query each (plain queries beat one UNION ALL of them: bench/bench_parts_query.py).
     _load_small_parts(everything)
-    # The codes printed above a group.
-    DevelopmentGroup.load_linked_codes([group for chapter in everything for group in chapter.loaded_parts["development_groups"]])
+    groups = [group for chapter in everything for group in chapter.loaded_parts["development_groups"]]
+    DevelopmentGroup.load_linked_codes(groups)  # the codes printed above a group
     return chapters
 
 
@@ -94,18 +94,12 @@ def _load_related(parents, name, select_related=()):
     if not parents:
         return []
     field = getattr(type(parents[0]), name).field  # the foreign key on the related model
-    by_pk = {parent.pk: parent for parent in parents}
-    own = {pk: [] for pk in by_pk}
-    rows = rows_in(field.model, field.attname, by_pk, select_related)
-    for row in rows:
-        parent_pk = getattr(row, field.attname)
-        field.set_cached_value(row, by_pk[parent_pk])
-        own[parent_pk].append(row)
+    own = _rows_by_parent(field, {parent.pk: parent for parent in parents}, select_related)
     for parent in parents:  # what prefetch_one_level leaves on each instance
         related = getattr(parent, name).get_queryset()
         related._result_cache, related._prefetch_done = own[parent.pk], True
         parent.__dict__.setdefault("_prefetched_objects_cache", {})[field.remote_field.cache_name] = related
-    return rows
+    return [row for rows in own.values() for row in rows]
 
 
 def _load_small_parts(chapters):
@@ -130,14 +124,18 @@ def _load_small_parts(chapters):
 
 def _rows_under(part, parents):
     """The rows of ``part`` under ``parents`` ({pk: chapter or group}), per parent's pk, each with its parent set."""
-    key = part.model._meta.get_field(part.parent_field)
-    rows = {pk: [] for pk in parents}
-    if parents:
-        for row in rows_in(part.model, key.attname, parents):  # the SQL compiled once per connection: kib.db.rows
-            parent = parents[getattr(row, key.attname)]
-            key.set_cached_value(row, parent)
-            rows[parent.pk].append(row)
-    return rows
+    return _rows_by_parent(part.model._meta.get_field(part.parent_field), parents)
+
+
+def _rows_by_parent(field, parents, select_related=()):
+    """{parent's pk: its rows} of the foreign key ``field`` to ``parents`` ({pk: parent}), in the model's order,
+    each row with its parent set; one statement compiled once per connection (``kib.db.rows``)."""
+    own = {pk: [] for pk in parents}
+    for row in rows_in(field.model, field.attname, parents, select_related):
+        parent_pk = getattr(row, field.attname)
+        field.set_cached_value(row, parents[parent_pk])
+        own[parent_pk].append(row)
+    return own
 
 
 def prefetch_chapters(queryset, public_only=False):

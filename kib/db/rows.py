@@ -13,8 +13,20 @@ deferred fields. If the compiled statement's parameters are anything but the ids
 filters by itself), it is not kept and the queryset is evaluated as usual.
 """
 
+import datetime
+import functools
+
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models.query import get_related_populators
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+    prefetch_related_objects,
+)
+from django.utils.translation import get_language
 
 MAX_KEPT = 512
 _KEPT = "_kib_compiled_rows"  # on the connection wrapper: {(model, key, number of ids, select_related): statement}
@@ -85,3 +97,194 @@ def rows_in(model, key, ids, select_related=()):
     if statement is None:
         return list(queryset(ids))
     return statement.rows(model, using, ids)
+
+
+# -- any queryset of a page, built from a few plain arguments --------------------------------------------------------
+
+_KEPT_QUERIES = "_kib_kept_queries"  # on the connection wrapper: {(builder, language, shape of the arguments): _Query}
+_INT_MARKER = -7_000_000  # an argument's place while compiling: no id, year or count a page asks for is this negative
+# A str argument's place: with the characters a LIKE pattern escapes ("%", "_", "\\"), so that a lookup that would
+# change the value (iexact, contains) shows by changing the marker, and the statement is not kept.
+_STR_MARKER = "\x1ekib%_\\argument-{}\x1e"
+_STR_MARKED = "kib%_\\argument-"
+_CONSTANT = (bool, type(None))  # part of the shape by value: the SQL may differ with them (IS NULL)
+
+
+class _Query:
+    """A compiled queryset: its SQL, where each argument goes in its parameters, and how its rows are read.
+
+    ``places``: per parameter, ``(argument, element)`` (``element`` None for a plain argument, else its place
+    in a list) or ``(None, value)`` for a value of the queryset's own (``public=True``).
+    """
+
+    def __init__(self, queryset, compiler, sql, places):
+        self.compiler = compiler
+        self.sql = sql
+        self.places = places
+        self.iterable = queryset._iterable_class
+        self.prefetch = queryset._prefetch_related_lookups
+        self.model = queryset.model
+        self.db = queryset.db
+        self.count = compiler.col_count
+        self.converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+        if self.iterable is ModelIterable:
+            info = compiler.klass_info
+            start, self.end = info["select_fields"][0], info["select_fields"][-1] + 1
+            self.start = start
+            self.fields = [column[0].target.attname for column in compiler.select[start : self.end]]
+            self.related = get_related_populators(info, compiler.select, compiler.using)
+            self.annotations = list(compiler.annotation_col_map.items())
+        elif self.iterable is ValuesIterable:
+            query = queryset.query
+            self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
+
+    def rows(self, args):
+        params = []
+        for arg, element in self.places:
+            if arg is None:
+                params.append(element)
+            elif element is None:
+                params.append(args[arg])
+            else:
+                params.append(args[arg][element])
+        with self.compiler.connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            values = cursor.fetchall()
+        if self.count != len(values[0] if values else ()):
+            values = [row[: self.count] for row in values]
+        if self.converters:
+            values = list(self.compiler.apply_converters(values, self.converters))
+        if self.iterable is FlatValuesListIterable:
+            return [row[0] for row in values]
+        if self.iterable is ValuesListIterable:
+            return [tuple(row) for row in values]
+        if self.iterable is ValuesIterable:
+            return [dict(zip(self.names, row, strict=True)) for row in values]
+        rows = []
+        for row in values:
+            obj = self.model.from_db(self.db, self.fields, row[self.start : self.end])
+            for related in self.related:
+                related.populate(row, obj)
+            for name, place in self.annotations:
+                setattr(obj, name, row[place])
+            rows.append(obj)
+        if self.prefetch and rows:
+            prefetch_related_objects(rows, *self.prefetch)
+        return rows
+
+
+def _arguments(args):
+    """``(markers, shape, slots)`` of a call's arguments, or None when one cannot be marked.
+
+    An int or a str (or a list of them) is marked by a value no caller passes, and only its type (and a list's
+    length) is in the shape; a bool or None is passed as it is and is in the shape by value.
+    """
+    markers, shape, slots = [], [], {}
+
+    def mark(value, place):
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            return None
+        marker = _INT_MARKER - len(slots) if isinstance(value, int) else _STR_MARKER.format(len(slots))
+        slots[marker] = place
+        return marker
+
+    for index, arg in enumerate(args):
+        if isinstance(arg, _CONSTANT):
+            markers.append(arg)
+            shape.append(arg)
+        elif isinstance(arg, list | tuple):
+            marked = [mark(value, (index, position)) for position, value in enumerate(arg)]
+            if None in marked:
+                return None
+            markers.append(marked)
+            shape.append(tuple(type(value) for value in arg))
+        else:
+            marker = mark(arg, (index, None))
+            if marker is None:
+                return None
+            markers.append(marker)
+            shape.append(type(arg))
+    return markers, tuple(shape), slots
+
+
+def _made_from_marker(param):
+    """A parameter made from a marker (a number near them, a text that holds one): the argument transformed."""
+    if isinstance(param, bool):
+        return False
+    if isinstance(param, int):
+        return _INT_MARKER - 1_000_000 < param < _INT_MARKER + 1_000_000
+    return isinstance(param, str) and _STR_MARKED in param
+
+
+_READ = (ModelIterable, ValuesIterable, ValuesListIterable, FlatValuesListIterable)
+
+
+def compile_query(queryset, slots):
+    """The ``_Query`` of ``queryset`` built from the markers of ``slots``, or None when it cannot be kept.
+
+    It is kept when every marker is one of the compiled statement's parameters as it was passed (not made into
+    another value, nor written into the SQL), no other parameter is a date or a time (the moment it was
+    compiled) or holds a marker, and its rows are read as model instances or plain values.
+    """
+    if queryset._iterable_class not in _READ or queryset._known_related_objects or queryset.query.combinator:
+        return None
+    if queryset._iterable_class in (ValuesListIterable, FlatValuesListIterable) and (
+        queryset.query.extra_select or queryset.query.annotation_select
+    ):
+        return None  # values_list puts those columns in its own order
+    try:
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+    except (EmptyResultSet, ValueError, TypeError):  # a marker the queryset could not take: built anew each call
+        return None
+    if queryset._iterable_class is ModelIterable and not compiler.klass_info:
+        return None
+    places, used = [], set()
+    for param in params:
+        place = slots.get(param) if isinstance(param, int | str) and not isinstance(param, bool) else None
+        if place is not None:
+            places.append(place)
+            used.add(param)
+        elif isinstance(param, datetime.date | datetime.time) or _made_from_marker(param):
+            return None
+        else:
+            places.append((None, param))
+    if used != set(slots) or any(str(marker) in sql for marker in slots):
+        return None
+    return _Query(queryset, compiler, sql, places)
+
+
+def kept_query(build):
+    """``build(*args)`` (a function that returns a queryset) made into one that returns its rows as a list, with
+    the queryset built and compiled once per connection, language and shape of the arguments.
+
+    ``build`` must depend on its arguments alone: it runs once with markers in their place (ints and strs, or
+    lists of them; a bool or None is passed as it is). When the compiled statement does not take the markers
+    as its parameters unchanged, the queryset is built and evaluated on each call, as before.
+    """
+
+    alias = []  # the database its querysets read, known once one is built
+
+    @functools.wraps(build)
+    def rows(*args):
+        marked = _arguments(args)
+        if marked is None:
+            return list(build(*args))
+        markers, shape, slots = marked
+        key = (build, get_language(), shape)
+        query = connections[alias[0]].__dict__.get(_KEPT_QUERIES, {}).get(key, False) if alias else False
+        if query is False:
+            try:
+                queryset = build(*markers)
+            except (ValueError, TypeError):  # the markers do not fit where the arguments go (int("…"))
+                return list(build(*args))
+            alias[:] = [queryset.db]
+            kept = connections[queryset.db].__dict__.setdefault(_KEPT_QUERIES, {})
+            if len(kept) >= MAX_KEPT:
+                kept.clear()
+            query = kept[key] = compile_query(queryset, slots)
+        if query is None:
+            return list(build(*args))
+        return query.rows(args)
+
+    return rows

@@ -4,9 +4,9 @@ An indicator is public when a published chapter draws it (``Indicator.objects.pu
 its observations when an edition that draws it was published (``Observation.objects.public()``).
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
@@ -14,9 +14,11 @@ from indicators.chart_data import TOTALS_NOTE, folded_breakdowns, indicator_data
 from indicators.charts import render_svg
 from indicators.models import DataGap, Indicator, Observation, period_sort_key
 from indicators.stats import format_value
-from kib.models import Edition
+from kib.db.rows import kept_query
+from kib.models import Edition, Source
 from kib.public_cache import page_response
 from kib.publication import datafiles
+from kib.reversing import reverse_once
 from themes.models import Chapter, Figure
 
 
@@ -38,49 +40,96 @@ CHART_PERIODS = 10
 SUMMARY_PERIODS = 3
 
 
+# Each query of the indicator page built and compiled once per connection (``kib.db.rows.kept_query``):
+# building and compiling them cost more than running them.
+@kept_query
+def _published_indicator(code):
+    return Indicator.objects.published().select_related("theme").filter(code=code)
+
+
+@kept_query
+def _sources(indicator_id):
+    return Source.objects.filter(indicators=indicator_id)
+
+
+@kept_query
+def _public_periods(indicator_id):
+    return (
+        Observation.objects.public()
+        .filter(indicator=indicator_id)
+        .order_by()
+        .values_list("period", flat=True)
+        .distinct()
+    )
+
+
+@kept_query
+def _public_cells(indicator_id, periods):
+    cells = Observation.objects.public().filter(indicator=indicator_id, period__in=periods).order_by()
+    return cells.values_list("territory", "sex", "age_group", "breakdown").distinct()
+
+
+@kept_query
+def _public_rows(indicator_id, periods, *folded):
+    """The public rows of these periods (all of them: ``periods`` None), the folded fields' totals only
+    (``folded``: a bool per field of ``FOLDABLE``)."""
+    rows = Observation.objects.public().filter(indicator=indicator_id)
+    if periods is not None:
+        rows = rows.filter(period__in=periods)
+    totals = {name: "" for name, fold in zip(FOLDABLE, folded, strict=True) if fold}
+    return rows.filter(**totals).order_by("pk")
+
+
+@kept_query
+def _published_gaps(indicator_id):
+    published = Chapter.objects.published()
+    return DataGap.objects.filter(indicator=indicator_id, chapter__in=published).select_related("chapter__edition")
+
+
+FOLDABLE = ("territory", "sex", "age_group", "breakdown")
+
+
 @require_safe
 def indicator_detail(request, code):
     full = request.GET.get("tabel") == "alles"
 
     def build():
-        indicator = get_object_or_404(
-            Indicator.objects.published().select_related("theme").prefetch_related("sources"), code=code
-        )
-        public = Observation.objects.public().filter(indicator=indicator).order_by()
-        periods = sorted(set(public.values_list("period", flat=True).distinct()), key=period_sort_key)
+        found = _published_indicator(code)
+        if not found:
+            raise Http404
+        (indicator,) = found
+        periods = sorted(_public_periods(indicator.pk), key=period_sort_key)
         chart_periods = periods[-CHART_PERIODS:]
         in_table = set(periods if full else periods[-SUMMARY_PERIODS:])
-        rows = public if full else public.filter(period__in=chart_periods)
         # Many breakdowns: the chart draws the totals (``folded_breakdowns``), and so does the summary
         # table, so neither grows with the breakdowns; the full table has every one. One query for
         # the distinct cells of the chart's periods.
-        cells = public.filter(period__in=chart_periods).values_list("territory", "sex", "age_group", "breakdown")
-        folded = folded_breakdowns(set(cells.distinct()))
-        if folded and not full:
-            rows = rows.filter(**dict.fromkeys(folded, ""))
+        folded = folded_breakdowns(set(_public_cells(indicator.pk, chart_periods))) if chart_periods else ()
+        folds = [name in folded and not full for name in FOLDABLE]
         # Shown as published: an edit made since waits for the next publication (chart and table alike).
-        fetched = [o.as_published() for o in rows.select_related(None).order_by("pk")]
+        fetched = [o.as_published() for o in _public_rows(indicator.pk, None if full else chart_periods, *folds)]
         observations = sorted(
             (o for o in fetched if o.period in in_table), key=lambda o: (period_sort_key(o.period), o.territory)
         )
-        for o in observations:
-            o.breakdown_parts = [part for part in (o.sex, o.age_group, o.breakdown) if part]
+        total = gettext("totaal")
+        for o in observations:  # what each cell of the table prints, made here rather than in template tags per row
+            o.territory_label = o.get_territory_display()
+            o.breakdown_label = ", ".join(part for part in (o.sex, o.age_group, o.breakdown) if part) or total
             o.display = format_value(o.value, indicator.unit, o.flag)
+            o.flag_label = o.get_flag_display() if o.flag else ""
         in_chart = set(chart_periods)
         drawn = [o for o in fetched if o.period in in_chart]
         if folded:
             drawn = [o for o in drawn if all(not getattr(o, name) for name in folded)]
         data = indicator_data(indicator, drawn, note=TOTALS_NOTE if folded else "")
-        published = Chapter.objects.published()
-        gaps = DataGap.objects.filter(indicator=indicator, chapter__in=published).select_related("chapter__edition")
         context = {
             "indicator": indicator,
             "observations": observations,
             "chart": render_svg(data, f"kib-indicator-{indicator.pk}") if data is not None else None,
-            "flags": sorted({o.get_flag_display() for o in observations if o.flag}),
-            "sources": indicator.sources.all(),
-            "in_report": in_report(indicator, published),
-            "data_gaps": gaps,
+            "flags": sorted({o.flag_label for o in observations if o.flag}),
+            "sources": _sources(indicator.pk),
+            "in_report": in_report(indicator),
+            "data_gaps": _published_gaps(indicator.pk),
             "section": "indicators",
             "full_table": full,
             "period_count": len(periods),
@@ -93,7 +142,31 @@ def indicator_detail(request, code):
     return page_response(request, ("indicator", code, "alles" if full else "kort"), build)
 
 
-def in_report(indicator, published):
+CHAPTER_FIELDS = ("edition__year", "theme__slug", "theme__number", "theme__title", "title")
+
+
+@kept_query
+def _headline_chapters(indicator_id):
+    return (
+        Chapter.objects.published()
+        .filter(headline_series__indicator=indicator_id)
+        .order_by("-edition__year", "theme__number")
+        .values("pk", *CHAPTER_FIELDS)
+        .distinct()
+    )
+
+
+@kept_query
+def _charting_figures(indicator_id):
+    return (
+        Figure.objects.filter(chapter__in=Chapter.objects.published(), chart__series__indicator=indicator_id)
+        .order_by("-chapter__edition__year", "chapter__theme__number", "number")
+        .values("number", "title", "chapter_id", *(f"chapter__{name}" for name in CHAPTER_FIELDS))
+        .distinct()
+    )
+
+
+def in_report(indicator):
     """Where the published report shows ``indicator``: one line per figure (or key figure), the editions as links.
 
     A figure carried into each new edition is one line that gains a year, not a line per
@@ -103,24 +176,13 @@ def in_report(indicator, published):
 
     def add(key, label, title, year, slug, anchor=""):
         line = lines.setdefault(key, {"label": label, "title": title, "links": []})
-        line["links"].append((year, reverse("public:chapter", args=[year, slug]) + anchor))
+        line["links"].append((year, reverse_once("public:chapter", year, slug) + anchor))
 
-    chapter = ("edition__year", "theme__slug", "theme__number", "theme__title", "title")
-    for row in (
-        published.filter(headline_series__indicator=indicator)
-        .order_by("-edition__year", "theme__number")
-        .values("pk", *chapter)
-        .distinct()
-    ):
+    for row in _headline_chapters(indicator.pk):
         title = row["title"] or row["theme__title"]
         label = f"{row['theme__number']}. {title}: " + gettext("kerncijfer")
         add(("kerncijfer", label), label, "", row["edition__year"], row["theme__slug"])
-    for row in (
-        Figure.objects.filter(chapter__in=published, chart__series__indicator=indicator)
-        .order_by("-chapter__edition__year", "chapter__theme__number", "number")
-        .values("number", "title", "chapter_id", *(f"chapter__{name}" for name in chapter))
-        .distinct()
-    ):
+    for row in _charting_figures(indicator.pk):
         title = row["chapter__title"] or row["chapter__theme__title"]
         label = f"{row['chapter__theme__number']}. {title}: " + gettext("figuur") + f" {row['number']}"
         anchor = f"#figuur-{row['chapter_id']}-{row['number']}"

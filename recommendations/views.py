@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Subquery
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import get_language
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from indicators.models import DataGap
+from kib.db.rows import kept_query
 from kib.public_cache import page_response
 from recommendations.filters import RecommendationFilter, tracking_editions
 from recommendations.models import Recommendation
@@ -70,8 +71,12 @@ def tracker(request):
             chapter__edition__in=editions,
             recommendation__in=[recommendation.pk for recommendation in page.object_list],
         )
-        for recommendation_id, edition_id, movement in links.values_list("recommendation_id", "chapter__edition_id", "movement"):
-            movements[recommendation_id][edition_id] = movement  # in the links' order: the last one of an edition counts
+        for recommendation_id, edition_id, movement in links.values_list(
+            "recommendation_id", "chapter__edition_id", "movement"
+        ):
+            movements[recommendation_id][edition_id] = (
+                movement  # in the links' order: the last one of an edition counts
+            )
         for recommendation in page.object_list:
             add_movement_row(recommendation, editions, movements[recommendation.pk])
         query = request.GET.copy()
@@ -107,17 +112,64 @@ def add_movement_row(recommendation, editions, movements):
     shown ones).
     """
     language = get_language()
-    row = [edition for edition in editions if edition.concluding_observations_id == recommendation.concluding_observations_id]
+    row = [
+        edition
+        for edition in editions
+        if edition.concluding_observations_id == recommendation.concluding_observations_id
+    ]
     recommendation.movement_row = []
     if any(edition.pk in movements for edition in row):
         discussed = _("besproken, niet beoordeeld")
         not_discussed = format_html('<span class="meta">{}</span>', _("niet besproken"))
         recommendation.movement_row = [
-            (edition, movement_marker(language, movements[edition.pk], discussed) if edition.pk in movements else not_discussed)
+            (
+                edition,
+                movement_marker(language, movements[edition.pk], discussed)
+                if edition.pk in movements
+                else not_discussed,
+            )
             for edition in row
         ]
     movement = getattr(recommendation, "latest_movement", None)
     recommendation.latest_marker = movement_marker(language, movement) if movement else ""
+
+
+# Each query of a timeline built and compiled once per connection (``kib.db.rows.kept_query``): building and
+# compiling them cost more than running them.
+@kept_query
+def _published_recommendation(co, code):
+    recommendations = Recommendation.objects.published().select_related("theme", "concluding_observations")
+    return recommendations.filter(concluding_observations_id=co, code=code)
+
+
+@kept_query
+def _published_links(recommendation_id):
+    return ChapterRecommendation.objects.filter(
+        recommendation=recommendation_id, chapter__in=Chapter.objects.published()
+    )
+
+
+@kept_query
+def _published_groups(recommendation_id):
+    return DevelopmentGroup.objects.filter(recommendations=recommendation_id, chapter__in=Chapter.objects.published())
+
+
+@kept_query
+def _published_gaps(recommendation_id):
+    return DataGap.objects.filter(recommendation=recommendation_id, chapter__in=Chapter.objects.published())
+
+
+@kept_query
+def _timeline_chapters(ids):
+    """Only what a timeline entry prints of a chapter and its edition and theme, not their long texts."""
+    chapters = Chapter.objects.published().select_related("edition", "theme").only(*TIMELINE_CHAPTER_FIELDS)
+    return chapters.filter(pk__in=ids)
+
+
+@kept_query
+def _group_texts(group_ids):
+    items = DevelopmentItem.objects.filter(group__in=group_ids).select_related("figure")
+    return items.order_by("group", "position", "pk")
 
 
 @require_safe
@@ -125,24 +177,17 @@ def recommendation_detail(request, co, code):
     everything = request.GET.get(ALL_PARAM) == "1"
 
     def build():
-        recommendation = get_object_or_404(
-            Recommendation.objects.published().select_related("theme", "concluding_observations"),
-            concluding_observations_id=co,
-            code=code,
-        )
-        published_chapters = Chapter.objects.published()
-        links = list(ChapterRecommendation.objects.filter(recommendation=recommendation, chapter__in=published_chapters))
-        groups = list(DevelopmentGroup.objects.filter(recommendations=recommendation, chapter__in=published_chapters))
+        found = _published_recommendation(co, code)
+        if not found:
+            raise Http404
+        (recommendation,) = found
+        links = _published_links(recommendation.pk)
+        groups = _published_groups(recommendation.pk)
         load_group_texts(groups)
-        gaps = list(DataGap.objects.filter(recommendation=recommendation, chapter__in=published_chapters))
+        gaps = _published_gaps(recommendation.pk)
         # Each chapter once, with its edition and theme, rather than once per row that points to it.
         parts = [*links, *groups, *gaps]
-        # Only what a timeline entry prints of a chapter and its edition and theme, not their long texts.
-        chapters = (
-            published_chapters.select_related("edition", "theme")
-            .only(*TIMELINE_CHAPTER_FIELDS)
-            .in_bulk({part.chapter_id for part in parts})
-        )
+        chapters = {chapter.pk: chapter for chapter in _timeline_chapters(sorted({part.chapter_id for part in parts}))}
         for part in parts:
             part.chapter = chapters[part.chapter_id]
         entries = timeline(links, groups, gaps, shown=None if everything else TIMELINE_EDITIONS)
@@ -170,8 +215,7 @@ def load_group_texts(groups):
     by_pk = {group.pk: group for group in groups}
     for group in groups:
         group.texts = []
-    items = DevelopmentItem.objects.filter(group__in=by_pk).select_related("figure").order_by("group", "position", "pk")
-    for item in items:
+    for item in _group_texts(list(by_pk)) if by_pk else ():
         item.group = by_pk[item.group_id]
         item.group.texts.append(item)
     DevelopmentGroup.load_linked_codes(groups)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kib.choices import ChoicesDisplay, Territory
+from kib.db.rows import kept_query
 from kib.freeze import GuardedQuerySet
 from kib.reversing import reverse_once
 from kib.richtext import RichTextField
@@ -335,11 +336,7 @@ class DevelopmentGroup(ChapterPart):
         for group in groups:
             group.linked_codes = []
         if by_pk:
-            through = cls.recommendations.through.objects.filter(developmentgroup__in=list(by_pk))
-            rows = through.values_list("developmentgroup_id", "recommendation__code").order_by(
-                "recommendation__sort_key", "recommendation__concluding_observations", "recommendation__pk"
-            )
-            for group_id, code in rows:
+            for group_id, code in _linked_codes(list(by_pk)):
                 by_pk[group_id].linked_codes.append(code)
         return groups
 
@@ -348,6 +345,15 @@ class DevelopmentGroup(ChapterPart):
         if self.printed_codes:
             return [code.strip() for code in self.printed_codes.split(",") if code.strip()]
         return linked
+
+
+@kept_query
+def _linked_codes(group_ids):
+    """(group id, code) of the recommendations linked to these groups, in the tracker's order of the codes."""
+    through = DevelopmentGroup.recommendations.through.objects.filter(developmentgroup__in=group_ids)
+    return through.values_list("developmentgroup_id", "recommendation__code").order_by(
+        "recommendation__sort_key", "recommendation__concluding_observations", "recommendation__pk"
+    )
 
 
 class DevelopmentItem(Block):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from indicators.models import SPLIT, Chart, FigureSeries, Observation, period_sort_key
 from indicators.stats import format_value, is_percent_unit
+from kib.db.rows import kept_query
 from kib.models import Edition
 from kib.publication.models import ChartSnapshot, SnapshotCell
 
@@ -298,6 +299,12 @@ def _store_snapshot(charts):
     return len(cells)
 
 
+@kept_query  # built and compiled once per connection (``kib.db.rows.kept_query``)
+def _snapshot_cells(chart_ids):
+    rows = SnapshotCell.objects.filter(snapshot__chart__in=chart_ids)
+    return rows.order_by("observation_pk", "pk").values_list(*CELL_FIELDS)
+
+
 def load_snapshot_cells(charts):
     """Set ``drawn_cells`` from the snapshot on the series of the charts that have one; returns the others.
 
@@ -310,8 +317,7 @@ def load_snapshot_cells(charts):
     taken, by_series = set(), {}
     if all(Chart.snapshot.is_cached(chart) for chart in charts):  # fetched with the chart (select_related)
         taken = {chart.pk for chart in charts if getattr(chart, "snapshot", None) is not None}
-        rows = SnapshotCell.objects.filter(snapshot__chart__in=sorted(taken)) if taken else SnapshotCell.objects.none()
-        rows = rows.order_by("observation_pk", "pk").values_list(*CELL_FIELDS)
+        rows = _snapshot_cells(sorted(taken)) if taken else []
     else:  # one query: the snapshots with their cells (a snapshot without cells gives one row of NULLs)
         rows = []
         snapshots = ChartSnapshot.objects.filter(chart__in=[chart.pk for chart in charts])

@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from kib.db.rows import kept_query
 from kib.models import Edition
 from kib.public_cache import LANGUAGE_SWITCH_SLOT, kept, language_switch, page_response
 from kib.publication.models import PublishedPdf
@@ -31,19 +32,24 @@ from themes.search import MAX_QUERY_LENGTH, EditionRef, chapter_refs
 from themes.search import search as search_editions
 
 
+@kept_query  # built and compiled once per connection (``kib.db.rows.kept_query``)
+def _chapter_and_navigation(year, theme_slug):
+    """One query for the chapter itself and the navigation (this edition's chapters, and this theme in every
+    published edition), with the size of the edition's current PDF for the download link."""
+    current_pdf = PublishedPdf.objects.current().filter(edition=OuterRef("edition_id"))
+    return (
+        Chapter.objects.published()
+        .filter(Q(edition__year=year) | Q(theme__slug=theme_slug))
+        .select_related(*PRINTED_WITH_CHAPTER)
+        .annotate(pdf_size=Subquery(current_pdf.values("size")[:1]))
+        .order_by("theme__number", "-edition__year")
+    )
+
+
 @require_safe
 def chapter_detail(request, year, theme_slug):
     def build():
-        # One query for the chapter itself and the navigation (this edition's chapters, and this theme
-        # in every published edition), with the size of the edition's current PDF for the download link.
-        current_pdf = PublishedPdf.objects.current().filter(edition=OuterRef("edition_id"))
-        related = list(
-            Chapter.objects.published()
-            .filter(Q(edition__year=year) | Q(theme__slug=theme_slug))
-            .select_related(*PRINTED_WITH_CHAPTER)
-            .annotate(pdf_size=Subquery(current_pdf.values("size")[:1]))
-            .order_by("theme__number", "-edition__year")
-        )
+        related = _chapter_and_navigation(year, theme_slug)
         nav = [c for c in related if c.edition.year == year]
         chapter = next((c for c in nav if c.theme.slug == theme_slug), None)
         if chapter is None:

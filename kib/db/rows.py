@@ -102,11 +102,12 @@ def rows_in(model, key, ids, select_related=()):
 # -- any queryset of a page, built from a few plain arguments --------------------------------------------------------
 
 _KEPT_QUERIES = "_kib_kept_queries"  # on the connection wrapper: {(builder, language, shape of the arguments): _Query}
-_INT_MARKER = -7_000_000  # an argument's place while compiling: no id, year or count a page asks for is this negative
-# A str argument's place: with the characters a LIKE pattern escapes ("%", "_", "\\"), so that a lookup that would
-# change the value (iexact, contains) shows by changing the marker, and the statement is not kept.
-_STR_MARKER = "\x1ekib%_\\argument-{}\x1e"
-_STR_MARKED = "kib%_\\argument-"
+# An argument's place while compiling, in two sets: each queryset is compiled with both, and a parameter is an
+# argument's only where the two compiles differ by exactly the two markers of it. The numbers fit every integer
+# field (a small positive one too: Django drops a comparison with a value out of a field's range); the texts hold
+# the characters a LIKE pattern escapes ("%", "_", "\\"), so a lookup that changes its value shows.
+_INT_MARKERS = (30_011, 31_013)
+_STR_MARKER = "\x1ekib%_\\argument-{}-{}\x1e"
 _CONSTANT = (bool, type(None))  # part of the shape by value: the SQL may differ with them (IS NULL)
 
 
@@ -173,19 +174,21 @@ class _Query:
         return rows
 
 
-def _arguments(args):
-    """``(markers, shape, slots)`` of a call's arguments, or None when one cannot be marked.
+def _arguments(args, variant=0):
+    """``(markers, shape, places)`` of a call's arguments, or None when one cannot be marked.
 
-    An int or a str (or a list of them) is marked by a value no caller passes, and only its type (and a list's
-    length) is in the shape; a bool or None is passed as it is and is in the shape by value.
+    An int or a str (or a list of them) is marked, and only its type (and a list's length) is in the shape; a
+    bool or None is passed as it is and is in the shape by value. ``places``: each marker's argument, and its
+    place in that argument when it is a list (else None). ``variant``: which of the two sets of markers.
     """
-    markers, shape, slots = [], [], {}
+    markers, shape, places = [], [], {}
 
     def mark(value, place):
         if isinstance(value, bool) or not isinstance(value, int | str):
             return None
-        marker = _INT_MARKER - len(slots) if isinstance(value, int) else _STR_MARKER.format(len(slots))
-        slots[marker] = place
+        number = len(places)
+        marker = _INT_MARKERS[variant] + number if isinstance(value, int) else _STR_MARKER.format(variant, number)
+        places[marker] = place
         return marker
 
     for index, arg in enumerate(args):
@@ -204,28 +207,14 @@ def _arguments(args):
                 return None
             markers.append(marker)
             shape.append(type(arg))
-    return markers, tuple(shape), slots
-
-
-def _made_from_marker(param):
-    """A parameter made from a marker (a number near them, a text that holds one): the argument transformed."""
-    if isinstance(param, bool):
-        return False
-    if isinstance(param, int):
-        return _INT_MARKER - 1_000_000 < param < _INT_MARKER + 1_000_000
-    return isinstance(param, str) and _STR_MARKED in param
+    return markers, tuple(shape), places
 
 
 _READ = (ModelIterable, ValuesIterable, ValuesListIterable, FlatValuesListIterable)
 
 
-def compile_query(queryset, slots):
-    """The ``_Query`` of ``queryset`` built from the markers of ``slots``, or None when it cannot be kept.
-
-    It is kept when every marker is one of the compiled statement's parameters as it was passed (not made into
-    another value, nor written into the SQL), no other parameter is a date or a time (the moment it was
-    compiled) or holds a marker, and its rows are read as model instances or plain values.
-    """
+def _compiled(queryset):
+    """``(compiler, sql, params)`` of ``queryset``, or None when it cannot be read as a kept statement."""
     if queryset._iterable_class not in _READ or queryset._known_related_objects or queryset.query.combinator:
         return None
     if queryset._iterable_class in (ValuesListIterable, FlatValuesListIterable) and (
@@ -239,26 +228,53 @@ def compile_query(queryset, slots):
         return None
     if queryset._iterable_class is ModelIterable and not compiler.klass_info:
         return None
-    places, used = [], set()
-    for param in params:
-        place = slots.get(param) if isinstance(param, int | str) and not isinstance(param, bool) else None
-        if place is not None:
-            places.append(place)
+    return compiler, sql, list(params)
+
+
+def compile_query(first, second, places, seconds):
+    """The ``_Query`` of ``first``, a queryset built with the first set of markers, and ``second``, the same built
+    with the second (``places``, ``seconds``: each set's markers and their places, as ``_arguments`` gives them);
+    or None when it cannot be kept.
+
+    It is kept when both compile to the same SQL, their parameters differ exactly where an argument's two markers
+    stand, every marker stands somewhere as it was passed (not made into another value, nor written into the
+    SQL), no other parameter is a date or a time (the moment it was compiled), and its rows are read as model
+    instances or plain values.
+    """
+    one, two = _compiled(first), _compiled(second)
+    if one is None or two is None or one[1] != two[1] or len(one[2]) != len(two[2]):
+        return None
+    compiler, sql, params = one
+    kept, used = [], set()
+    for param, other in zip(params, two[2], strict=True):
+        if param != other or type(param) is not type(other):
+            place = places.get(param) if isinstance(param, int | str) and not isinstance(param, bool) else None
+            if place is None or seconds.get(other) != place:
+                return None  # a parameter made from an argument, not the argument itself
+            kept.append(place)
             used.add(param)
-        elif isinstance(param, datetime.date | datetime.time) or _made_from_marker(param):
+        elif isinstance(param, datetime.date | datetime.time) or _is_marker(param, places, seconds):
             return None
         else:
-            places.append((None, param))
-    if used != set(slots) or any(str(marker) in sql for marker in slots):
+            kept.append((None, param))
+    if used != set(places):
         return None
-    return _Query(queryset, compiler, sql, places)
+    return _Query(first, compiler, sql, kept)
+
+
+def _is_marker(param, places, seconds):
+    """A parameter the same in both compiles that is a marker all the same (a constant that happens to be one)."""
+    try:
+        return param in places or param in seconds
+    except TypeError:  # a list or another unhashable value: no marker
+        return False
 
 
 def kept_query(build):
     """``build(*args)`` (a function that returns a queryset) made into one that returns its rows as a list, with
     the queryset built and compiled once per connection, language and shape of the arguments.
 
-    ``build`` must depend on its arguments alone: it runs once with markers in their place (ints and strs, or
+    ``build`` must depend on its arguments alone: it runs twice with markers in their place (ints and strs, or
     lists of them; a bool or None is passed as it is). When the compiled statement does not take the markers
     as its parameters unchanged, the queryset is built and evaluated on each call, as before.
     """
@@ -270,19 +286,20 @@ def kept_query(build):
         marked = _arguments(args)
         if marked is None:
             return list(build(*args))
-        markers, shape, slots = marked
+        markers, shape, places = marked
         key = (build, get_language(), shape)
         query = connections[alias[0]].__dict__.get(_KEPT_QUERIES, {}).get(key, False) if alias else False
         if query is False:
+            others, _shape, seconds = _arguments(args, variant=1)
             try:
-                queryset = build(*markers)
+                first, second = build(*markers), build(*others)
             except (ValueError, TypeError):  # the markers do not fit where the arguments go (int("…"))
                 return list(build(*args))
-            alias[:] = [queryset.db]
-            kept = connections[queryset.db].__dict__.setdefault(_KEPT_QUERIES, {})
+            alias[:] = [first.db]
+            kept = connections[first.db].__dict__.setdefault(_KEPT_QUERIES, {})
             if len(kept) >= MAX_KEPT:
                 kept.clear()
-            query = kept[key] = compile_query(queryset, slots)
+            query = kept[key] = compile_query(first, second, places, seconds)
         if query is None:
             return list(build(*args))
         return query.rows(args)

@@ -9,6 +9,7 @@ number of queries. On PostgreSQL the Dutch full-text configuration stems ("wacht
 import html
 import random
 import re
+from html import unescape as html_unescape
 
 import pytest
 from django.db import connection
@@ -232,3 +233,60 @@ def test_a_passage_is_what_the_plain_way_gives_for_any_text():
         title = rng.choice(["", "Toegang", " Jeugdzorg  ", "wachtlijst\n"])
         query = rng.choice(["jeugdzorg wachtlijst", "wachtlijsten", "Jeugdzorg", "zorg kinderen", "geen"])
         assert str(search.passage(title, body, query)) == _passage_the_plain_way(title, body, query), (title, body, query)
+
+
+def passages_of(html):
+    """(edition heading, chapter heading, passage) of each hit on a results page, in the order shown."""
+    shown = []
+    for edition in re.findall(r'<section class="search-edition".*?</section>', html, re.S):
+        year = re.search(r'<h3 id="editie-(\d+)"', edition).group(1)
+        for chapter in re.findall(r'<article class="search-chapter">.*?</article>', edition, re.S):
+            title = words(re.search(r"<h4>.*?</h4>", chapter, re.S).group())
+            shown.extend((year, title, words(hit)) for hit in re.findall(r"<li>.*?</li>", chapter, re.S))
+    return shown
+
+
+def test_results_come_in_pages_in_the_same_order_as_one_long_page(client, editions, monkeypatch):
+    """A common word finds hundreds of passages over ten editions: a page holds PER_PAGE of them, the heading
+    counts them all, and the pages together are the one long list, in its order."""
+    for year in (2021, 2022):
+        edition = f.edition(year=year)
+        f.full_chapter(edition, f.theme(), text="wachtlijst jeugdzorg")
+        f.publish(edition)
+    everything = passages_of(page(client, "?q=jeugdzorg"))
+    assert len(everything) >= 7 and len({year for year, *_ in everything}) >= 4
+    monkeypatch.setattr(search, "PER_PAGE", 3)
+    pages = []
+    first = page(client, "?q=jeugdzorg&thema=")
+    assert f"{len(everything)} passages gevonden voor ‘jeugdzorg’" in first
+    number, total = 1, -(-len(everything) // 3)
+    html = first
+    while True:
+        pages.append(passages_of(html))
+        assert f"<span>Pagina {number} van {total}</span>" in html
+        assert ('rel="prev"' in html) == (number > 1)
+        next_link = re.search(r'<a rel="next" href="([^"]+)">', html)
+        if number == total:
+            assert next_link is None
+            break
+        assert html_unescape(next_link.group(1)) == f"?q=jeugdzorg&pagina={number + 1}"  # the filters left empty stay out
+        number += 1
+        html = page(client, html_unescape(next_link.group(1)))
+    assert all(len(shown) == 3 for shown in pages[:-1]) and 1 <= len(pages[-1]) <= 3
+    assert [hit for shown in pages for hit in shown] == everything
+    # A page number that is no page: the first page, or the last.
+    assert passages_of(page(client, "?q=jeugdzorg&pagina=nul")) == pages[0]
+    assert passages_of(page(client, "?q=jeugdzorg&pagina=999")) == pages[-1]
+
+
+def test_the_page_links_keep_the_filters_and_escape_the_words(client, editions, monkeypatch):
+    monkeypatch.setattr(search, "PER_PAGE", 1)
+    html = page(client, "?q=jeugdzorg&editie=2024&thema=jeugdhulp")
+    assert "1 passage gevonden" in html and '<nav class="pagination"' not in html  # one passage: no pages
+    html = page(client, "?q=wachtlijst+%22%3C%26&thema=jeugdhulp")  # the words as typed: wachtlijst "<&
+    assert "3 passages gevonden voor ‘wachtlijst &quot;&lt;&amp;’" in html
+    assert re.findall(r'<a rel="next" href="([^"]+)">', html) == ["?q=wachtlijst+%22%3C%26&amp;thema=jeugdhulp&amp;pagina=2"]
+    second = page(client, "?q=wachtlijst+%22%3C%26&thema=jeugdhulp&pagina=2")
+    assert re.findall(r'<a rel="prev" href="([^"]+)">', second) == ["?q=wachtlijst+%22%3C%26&amp;thema=jeugdhulp&amp;pagina=1"]
+    assert "<span>Pagina 2 van 3</span>" in second
+    assert passages_of(second) != passages_of(html)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Expression, Q
 from django.utils.safestring import SafeString
@@ -26,6 +27,7 @@ from themes import models as themes
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
 MAX_HITS_PER_SOURCE = 200
+PER_PAGE = 50  # passages on a page of results: a common word finds hundreds over ten editions
 PASSAGE_CHARS = 240
 
 
@@ -314,12 +316,15 @@ def _labels(language):
     return [str(source.label) for source in SOURCES]
 
 
-def search(query, year=None, theme_slug=None, chapters=None):
-    """Matches grouped as [{edition, chapters: [{chapter, hits: [{label, passage, url}]}]}], newest edition first.
+def search(query, year=None, theme_slug=None, chapters=None, page=None):
+    """Matches grouped as [{edition, chapters: [{chapter, hits: [{label, passage, url}]}]}], newest edition first,
+    and how many passages were found.
 
     ``chapters``: the published chapters as ``ChapterRef``, if the caller has them already;
     otherwise they are fetched. Then one UNION ALL query over every source, limited to those
-    chapters' ids (a list, not a nested subquery).
+    chapters' ids (a list, not a nested subquery). ``page``: a page number (as the visitor typed it, or None for
+    the first) of ``PER_PAGE`` passages; the page (Django's ``Page`` of the matching rows in the order shown)
+    is returned third, and only its passages are cut and marked.
     """
     if chapters is None:
         chapters = chapter_refs(themes.Chapter.objects.published().select_related("edition", "theme").order_by())
@@ -328,23 +333,32 @@ def search(query, year=None, theme_slug=None, chapters=None):
         for c in chapters
         if (year is None or c.edition.year == year) and (theme_slug is None or c.theme_slug == theme_slug)
     }
+    shown = Paginator([], PER_PAGE).get_page(page)
     if not chapters:
-        return [], 0
+        return [], 0, shown
     rows = sorted(_hits(query, list(chapters)), key=lambda row: row[:3])
-    groups = {}
     seen = {}
-    pattern = marker(query)
-    labels = _labels(get_language())
-    for index, _order, _pk, title, body, chapter_id in rows:
+    found = []
+    for row in rows:
+        index = row[0]
         if seen.setdefault(index, 0) >= MAX_HITS_PER_SOURCE:
             continue
         seen[index] += 1
+        found.append(row)
+    # The order shown: newest edition first, then the themes' order; within a chapter, as found (by kind of
+    # text, then the parts' own order). sorted() keeps that order for rows of the same chapter.
+    found.sort(key=lambda row: (-chapters[row[5]].edition.year, chapters[row[5]].theme_number, row[5]))
+    shown = Paginator(found, PER_PAGE).get_page(page)
+    groups = {}
+    pattern = marker(query)
+    labels = _labels(get_language())
+    for index, _order, _pk, title, body, chapter_id in shown.object_list:
         chapter = chapters[chapter_id]
         entry = groups.setdefault(chapter.pk, {"chapter": chapter, "hits": []})
         hit = {"label": labels[index], "passage": passage(title, body, query, pattern), "url": chapter.url}
         entry["hits"].append(hit)
     editions = {}
-    for entry in sorted(groups.values(), key=lambda e: (-e["chapter"].edition.year, e["chapter"].theme_number)):
+    for entry in groups.values():
         edition = entry["chapter"].edition
         editions.setdefault(edition.pk, {"edition": edition, "chapters": []})["chapters"].append(entry)
-    return list(editions.values()), sum(seen.values())
+    return list(editions.values()), len(found), shown

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import escape
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -219,7 +220,30 @@ def _count_format(language, total):
     return counted.replace("%(counter)s", localize(total).replace("%", "%%"))
 
 
-def _results_html(results, total, query):
+PAGE_PARAM = "pagina"
+
+
+def _pages(shown, words, chosen):
+    """The links to the previous and next page of results (the tracker's markup), or "" when one page holds them."""
+    if not shown.has_other_pages():
+        return ""
+    kept = [("q", words), *((name, value) for name, value in chosen.items() if value)]
+
+    def link(number):
+        return html_escape("?" + urlencode([*kept, (PAGE_PARAM, number)]))
+
+    parts = [f'  <nav class="pagination" aria-label="{html_escape(gettext("Pagina’s"))}">\n']
+    if shown.has_previous():
+        parts.append(f'    <a rel="prev" href="{link(shown.previous_page_number())}">← {html_escape(gettext("Vorige"))}</a>\n')
+    where = gettext("Pagina %(number)s van %(total)s") % {"number": shown.number, "total": shown.paginator.num_pages}
+    parts.append(f"    <span>{html_escape(where)}</span>\n")
+    if shown.has_next():
+        parts.append(f'    <a rel="next" href="{link(shown.next_page_number())}">{html_escape(gettext("Volgende"))} →</a>\n')
+    parts.append("  </nav>\n")
+    return "".join(parts)
+
+
+def _results_html(results, total, query, pages=""):
     """The results section: per edition, per chapter, the passages (already escaped and marked).
 
     Written out here rather than in a template: three nested template loops cost more than the
@@ -250,6 +274,7 @@ def _results_html(results, total, query):
     if not results:
         nothing = html_escape(gettext("Niets gevonden. Probeer een ander woord, of zoek in alle edities en thema's."))
         out.append(f"  <p>{nothing}</p>\n")
+    out.append(pages)
     out.append("</section>")
     return SafeString("".join(out))
 
@@ -270,8 +295,8 @@ def search(request):
         return _refused(request, frame)
     words, query, chosen, year, theme_slug = valid
     if query:
-        results, total = search_editions(query, year, theme_slug, frame.chapters)
-        results_html = _results_html(results, total, query)
+        results, total, shown = search_editions(query, year, theme_slug, frame.chapters, request.GET.get(PAGE_PARAM))
+        results_html = _results_html(results, total, query, _pages(shown, words, chosen))
         title = gettext("Zoeken: %(query)s") % {"query": escape(query)}
     else:
         results_html, title = "", gettext("Zoeken")

@@ -8,37 +8,61 @@ Pages are rendered once per content version and then served from the public cach
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
+from kib.db.rows import kept_query
 from kib.models import Edition
 from kib.public_cache import page_response
 from kib.publication.models import PublishedPdf
 from themes.models import Chapter
 
 
+# Each query of the home and edition pages built and compiled once per connection (``kib.db.rows.kept_query``):
+# building and compiling them cost more than running them.
+@kept_query
+def _published_editions():
+    return Edition.objects.published().order_by("-year")
+
+
+@kept_query
+def _current_pdfs(edition_ids):
+    return PublishedPdf.objects.current().filter(edition__in=edition_ids).select_related("edition")
+
+
+@kept_query
+def _edition_chapters(edition_id):
+    return (
+        Chapter.objects.published()
+        .filter(edition=edition_id)
+        .select_related("edition", "theme", "lead_organisation")
+        .order_by("theme__number")
+    )
+
+
+@kept_query
+def _published_edition(year):
+    return Edition.objects.published().select_related("concluding_observations").filter(year=year)
+
+
+@kept_query
+def _edition_pdfs(edition_id):
+    return PublishedPdf.objects.filter(edition=edition_id).order_by("-version")
+
+
 def current_pdfs(editions):
     """``{edition id: its current PublishedPdf}`` for the given published editions, in one query."""
-    pdfs = PublishedPdf.objects.current().filter(edition__in=[e.pk for e in editions]).select_related("edition")
-    return {pdf.edition_id: pdf for pdf in pdfs}
+    return {pdf.edition_id: pdf for pdf in _current_pdfs([e.pk for e in editions])}
 
 
 @require_safe
 def home(request):
     def build():
-        editions = list(Edition.objects.published().order_by("-year"))
+        editions = _published_editions()
         latest = editions[0] if editions else None
-        chapters = []
-        if latest is not None:
-            chapters = (
-                Chapter.objects.published()
-                .filter(edition=latest)
-                .select_related("edition", "theme")
-                .order_by("theme__number")
-            )
+        chapters = _edition_chapters(latest.pk) if latest is not None else []
         pdfs = current_pdfs(editions)
         for edition in editions:
             edition.current_pdf = pdfs.get(edition.pk)
@@ -51,17 +75,13 @@ def home(request):
 @require_safe
 def edition_detail(request, year):
     def build():
-        edition = get_object_or_404(Edition.objects.published().select_related("concluding_observations"), year=year)
-        chapters = (
-            Chapter.objects.published()
-            .filter(edition=edition)
-            .select_related("edition", "theme", "lead_organisation")
-            .order_by("theme__number")
-        )
-        pdfs = list(PublishedPdf.objects.filter(edition=edition).order_by("-version"))
+        edition = next(iter(_published_edition(year)), None)
+        if edition is None:
+            raise Http404("Geen gepubliceerde editie.")
+        pdfs = _edition_pdfs(edition.pk)
         context = {
             "edition": edition,
-            "chapters": chapters,
+            "chapters": _edition_chapters(edition.pk),
             "current_pdf": next((pdf for pdf in pdfs if pdf.is_current), None),
             "older_pdfs": [pdf for pdf in pdfs if not pdf.is_current],
             "section": "editions",

@@ -45,6 +45,23 @@ def _key_params(request):
     return tuple((name, tuple(request.GET.getlist(name))) for name in names if name in request.GET)
 
 
+# The tracker's fixed queries built and compiled once per connection (``kib.db.rows.kept_query``); the filtered
+# results are built per request, as the filters ask.
+@kept_query
+def _tracker_editions():
+    return tracking_editions()[:TRACKER_EDITIONS]
+
+
+@kept_query
+def _tracker_links(edition_ids, recommendation_ids):
+    """The links of these recommendations to the published chapters of these editions, as plain values."""
+    return ChapterRecommendation.objects.filter(
+        chapter__in=Chapter.objects.published(),
+        chapter__edition__in=edition_ids,
+        recommendation__in=recommendation_ids,
+    ).values_list("recommendation_id", "chapter__edition_id", "movement")
+
+
 @require_safe
 def tracker(request):
     def build():
@@ -53,7 +70,7 @@ def tracker(request):
         filterset = RecommendationFilter(request.GET, queryset=recommendations)
         # The row of assessments shows the newest TRACKER_EDITIONS editions (the timeline has them all): only
         # their links are read, however many editions the collective has published.
-        editions = list(tracking_editions().order_by("-year")[:TRACKER_EDITIONS])[::-1]
+        editions = _tracker_editions()[::-1]
         assessed = ChapterRecommendation.objects.filter(chapter__in=published_chapters, recommendation=OuterRef("pk"))
         latest = assessed.exclude(movement="").order_by("-chapter__edition__year")
         gaps = DataGap.objects.filter(chapter__in=published_chapters, recommendation=OuterRef("pk"))
@@ -66,14 +83,8 @@ def tracker(request):
         # The shown results' links to the shown editions' published chapters, as plain values (a row of up
         # to TRACKER_EDITIONS cells per result: model instances of links and chapters were a sixth of the page).
         movements = defaultdict(dict)
-        links = ChapterRecommendation.objects.filter(
-            chapter__in=published_chapters,
-            chapter__edition__in=editions,
-            recommendation__in=[recommendation.pk for recommendation in page.object_list],
-        )
-        for recommendation_id, edition_id, movement in links.values_list(
-            "recommendation_id", "chapter__edition_id", "movement"
-        ):
+        links = _tracker_links([edition.pk for edition in editions], [result.pk for result in page.object_list])
+        for recommendation_id, edition_id, movement in links:
             movements[recommendation_id][edition_id] = (
                 movement  # in the links' order: the last one of an edition counts
             )

@@ -1,8 +1,11 @@
 """What spans a whole edition: organisations and their people, editions, sources."""
 
+import functools
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from kib.freeze import GuardedQuerySet
@@ -51,6 +54,16 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.organisation}"
+
+
+@functools.lru_cache(maxsize=256)
+def _period_label(start, end, language):
+    """"januari 2023 – december 2023": made once per period and language (``date_format`` looks up the
+    month's name and the format each time; a timeline prints one per edition)."""
+    from django.utils.formats import date_format
+
+    with translation.override(language):
+        return f"{date_format(start, 'F Y')} – {date_format(end, 'F Y')}"
 
 
 class EditionQuerySet(models.QuerySet):
@@ -124,13 +137,9 @@ class Edition(models.Model):
 
     @property
     def reporting_period_label(self):
-        from django.utils.formats import date_format
-
         if not (self.reporting_period_start and self.reporting_period_end):
             return ""
-        start = date_format(self.reporting_period_start, "F Y")
-        end = date_format(self.reporting_period_end, "F Y")
-        return f"{start} – {end}"
+        return _period_label(self.reporting_period_start, self.reporting_period_end, translation.get_language())
 
 
 class Source(models.Model):

@@ -268,7 +268,7 @@ def timeline(links, groups, gaps, shown=None):
     for position, item in enumerate(ordered):
         printed = position >= first_shown
         item["url"] = item["chapter"].get_absolute_url()  # three links per entry, one reverse()
-        item["period"] = item["edition"].reporting_period_label
+        item["period"] = item["edition"].reporting_period_label if printed else ""
         item["previous"] = ordered[position - 1]["edition"] if position else None
         item["groups"].sort(key=lambda g: (g.kind, g.position, g.pk))
         now, seen, item["new"], item["rewritten"], item["unchanged"] = {}, Counter(), [], [], []

@@ -81,6 +81,24 @@ def test_reporting_period_must_not_end_before_it_starts():
     )
 
 
+def test_reporting_period_label_is_in_the_language_of_the_request_each_time():
+    import datetime
+
+    from django.utils import translation
+
+    edition = Edition(reporting_period_start=datetime.date(2023, 3, 1), reporting_period_end=datetime.date(2024, 3, 31))
+    for _ in range(2):  # made once per language, then remembered: the second round must not mix them up
+        with translation.override("nl"):
+            assert edition.reporting_period_label == "maart 2023 – maart 2024"
+        with translation.override("en"):
+            assert edition.reporting_period_label == "March 2023 – March 2024"
+    edition.reporting_period_end = datetime.date(2024, 6, 30)
+    with translation.override("nl"):
+        assert edition.reporting_period_label == "maart 2023 – juni 2024"
+    edition.reporting_period_end = None
+    assert edition.reporting_period_label == ""
+
+
 def test_published_queryset_holds_only_published_editions():
     f.published_edition(year=2024)
     f.edition(year=2025)

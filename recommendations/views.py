@@ -279,7 +279,6 @@ def timeline(links, groups, gaps, shown=None):
                 seen[key] += 1
                 key = (*key, seen[key])  # the same title twice: the first, the second
                 now[key] = development
-                development.short_title = development.title or short(plain(development.body))
                 old = before.get(key)
                 if old is not None and (old.body == development.body or plain(old.body) == plain(development.body)):
                     since = development.unchanged_since = printed_in[key]
@@ -302,4 +301,7 @@ def timeline(links, groups, gaps, shown=None):
         item["gaps_changed"] = gap_texts != gaps_before
         gaps_before, before = gap_texts, now
         item["changed"] = bool(item["new"] or item["rewritten"] or item["removed"])
+        if printed:  # the short titles of what the entry lists by name, only where it is printed
+            for development in (*item["unchanged"], *item["removed"]):
+                development.short_title = development.title or short(plain(development.body))
     return ordered

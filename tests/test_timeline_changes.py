@@ -115,3 +115,21 @@ def test_the_timeline_costs_the_same_queries_with_twice_the_editions(client, rec
     for year in (2020, 2021, 2022, 2023):
         edition_with(co, theme, rec, year, texts={"Plan": f"Het plan van {year}.", "Wet": "De wet blijft."})
     assert count() == before <= 10
+
+
+def test_untitled_texts_are_named_by_their_first_words_also_when_dropped_after_an_edition_not_shown(client):
+    """Seven editions, the newest five shown: a text without a title that stays is named by its first words
+    where it is unchanged, and one last printed in 2021 (not shown) is named where 2022 dropped it."""
+    co, theme = f.concluding_observations(), f.theme()
+    rec = f.recommendation("37b", co=co, theme=theme)
+    stays, dropped = "Kinderen wachten nog altijd lang op jeugdzorg", "Het oude convenant loopt af"
+    for year in range(2020, 2027):
+        texts = {"": stays} if year > 2021 else {"": stays, " ": dropped}
+        chapter = edition_with(co, theme, rec, year, texts={"Plan": "Het plan."})
+        group = chapter.development_groups.get()
+        for position, body in enumerate(texts.values(), start=1):
+            DevelopmentItem.objects.create(group=group, position=position, title="", body=f"<p>{body}</p>")
+    by_year = entries(client.get(rec.get_absolute_url()).content.decode())
+    assert sorted(by_year) == [2022, 2023, 2024, 2025, 2026]
+    assert f"niet meer genoemd {dropped}" in words(by_year[2022])
+    assert f"{stays} · ongewijzigd sinds" in words(by_year[2026])

@@ -5,6 +5,7 @@
 template filters in ``indicators/templatetags/indicators.py``, the charts and the exports.
 """
 
+import functools
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -30,7 +31,16 @@ def format_number(value, decimals=None):
     """Dutch notation: thousands separated by a dot, decimals by a comma (1.234,5).
 
     ``decimals=None`` shows the decimals the value has (trailing zeros dropped, at most 3).
+    Remembered per value and type (a chart and its table print the same numbers on every request).
     """
+    try:
+        return _format_number(value, decimals)
+    except TypeError:  # a value that cannot be a key (unhashable): made anew
+        return _format_number.__wrapped__(value, decimals)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _format_number(value, decimals):
     number = to_decimal(value)
     if number is None:
         return ""

@@ -39,6 +39,16 @@ def test_numbers_are_formatted_the_dutch_way(value, decimals, expected):
     assert stats.format_number(value, decimals) == expected
 
 
+def test_remembered_numbers_keep_apart_what_only_compares_equal():
+    """Formatted numbers are remembered per value: values that compare equal but print differently must not share."""
+    for _ in range(2):
+        assert stats.format_number(True) == ""  # not a number, though True == 1
+        assert stats.format_number(1) == "1"
+        assert stats.format_number(Decimal("2.5"), 0) == "3" and stats.format_number(2.5, 1) == "2,5"
+        assert stats.format_number(Decimal("0.1")) == "0,1" and stats.format_number(0.1) == "0,1"
+    assert stats.format_number([1]) == ""  # a value that cannot be remembered is formatted all the same
+
+
 def test_change_between_two_years_absolute_and_per_cent():
     indicator = f.indicator(name="Meldingen bij antidiscriminatievoorzieningen")
     f.observation(indicator, "2019", "4382")
